@@ -10,7 +10,6 @@
 #include "internal.h"
 
 #define CHUNK 4000
-#define LINE 96
 
 static int is_octal_digit(int c) { return c >= '0' && c <= '7'; }
 
@@ -19,12 +18,11 @@ static int plain(unsigned char c)
     return c >= 0x20 && c < 0x7f && c != '"' && c != '\\' && c != '?';
 }
 
-/* Writes bytes as the body of a string literal: printable bytes as
- * themselves, the rest as the shortest octal escape that cannot swallow the
- * next character. */
+/* Writes bytes as one string literal on one line (one token per chunk keeps
+ * compilers' memory low): printable bytes as themselves, the rest as the
+ * shortest octal escape that cannot swallow the next character. */
 static void write_literal(cg_buf *b, const unsigned char *p, size_t n)
 {
-    size_t col = 0;
     cg_printf(b, "    \"");
     for (size_t i = 0; i < n; i++) {
         char tmp[8];
@@ -39,13 +37,7 @@ static void write_literal(cg_buf *b, const unsigned char *p, size_t n)
             else
                 snprintf(tmp, sizeof tmp, "\\%o", c);
         }
-        size_t len = strlen(tmp);
-        cg_write(b, tmp, len);
-        col += len;
-        if (col >= LINE && i + 1 < n) {
-            cg_printf(b, "\"\n    \"");
-            col = 0;
-        }
+        cg_write(b, tmp, strlen(tmp));
     }
     cg_printf(b, "\"");
 }
