@@ -13,6 +13,7 @@ typedef struct cg_ctx {
     cg_buf *body;    /* statements of PREFIX_invoke_ws, in node order */
     int node;        /* index of the node being emitted */
     char fn[96];     /* name of this node's kernel function */
+    int *weights_referenced; /* set by cg_ref when code reads the weights blob */
 } cg_ctx;
 
 /* Writes the kernel for node n: normally a static function (via

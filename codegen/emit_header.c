@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "internal.h"
 
@@ -30,10 +31,12 @@ void emit_banner(cg_buf *b, const ir_graph *g, const codegen_options *o, const c
     cg_printf(b, "\n */\n");
 }
 
+/* Case-insensitive: the header's macros use the upper-case form, so "a"
+ * and "A" must not both become ..._A_... */
 static int name_taken(char (*names)[64], int n, const char *s)
 {
     for (int i = 0; i < n; i++)
-        if (strcmp(names[i], s) == 0)
+        if (strcasecmp(names[i], s) == 0)
             return 1;
     return 0;
 }
@@ -86,7 +89,8 @@ static void shape_macros(cg_buf *h, const char *P, const char *kind, const char 
     cg_printf(h, "}\n#define %s_%s_%s_COUNT %lld\n\n", P, kind, up, (long long)ir_tensor_numel(t));
 }
 
-int emit_header(const ir_graph *g, const codegen_options *o, const io_names *names, cg_buf *h)
+int emit_header(const ir_graph *g, const codegen_options *o, const io_names *names,
+                int64_t weights_bytes, cg_buf *h)
 {
     const char *p = o->prefix;
     char P[128];
@@ -102,7 +106,7 @@ int emit_header(const ir_graph *g, const codegen_options *o, const io_names *nam
                  "/* A caller's workspace must be aligned to this many bytes. */\n"
                  "#define %s_WORKSPACE_ALIGN 16\n"
                  "/* Bytes of constant weights. */\n#define %s_WEIGHTS_BYTES %lld\n\n",
-              P, (long long)g->arena_bytes, P, P, (long long)g->weights_bytes);
+              P, (long long)g->arena_bytes, P, P, (long long)weights_bytes);
     for (int i = 0; i < g->n_inputs; i++)
         shape_macros(h, P, "INPUT", names->in[i], &g->tensors[g->inputs[i]]);
     for (int i = 0; i < g->n_outputs; i++)
@@ -123,14 +127,24 @@ int emit_header(const ir_graph *g, const codegen_options *o, const io_names *nam
         for (int i = 0; i < g->n_inputs; i++) {
             char up[64];
             cg_identifier(strchr(names->in[i], '_') + 1, 1, up, sizeof up);
-            cg_printf(h, "%sconst %s %s[%s_INPUT_%s_COUNT]", i ? ", " : "",
-                      ir_dtype_ctype(g->tensors[g->inputs[i]].dtype), names->in[i], P, up);
+            const ir_tensor *t = &g->tensors[g->inputs[i]];
+            if (ir_tensor_numel(t) > 0)
+                cg_printf(h, "%sconst %s %s[%s_INPUT_%s_COUNT]", i ? ", " : "",
+                          ir_dtype_ctype(t->dtype), names->in[i], P, up);
+            else /* C has no zero-size arrays */
+                cg_printf(h, "%sconst %s *%s", i ? ", " : "", ir_dtype_ctype(t->dtype),
+                          names->in[i]);
         }
         for (int i = 0; i < g->n_outputs; i++) {
             char up[64];
             cg_identifier(strchr(names->out[i], '_') + 1, 1, up, sizeof up);
-            cg_printf(h, "%s%s %s[%s_OUTPUT_%s_COUNT]", i || g->n_inputs ? ", " : "",
-                      ir_dtype_ctype(g->tensors[g->outputs[i]].dtype), names->out[i], P, up);
+            const ir_tensor *t = &g->tensors[g->outputs[i]];
+            if (ir_tensor_numel(t) > 0)
+                cg_printf(h, "%s%s %s[%s_OUTPUT_%s_COUNT]", i || g->n_inputs ? ", " : "",
+                          ir_dtype_ctype(t->dtype), names->out[i], P, up);
+            else
+                cg_printf(h, "%s%s *%s", i || g->n_inputs ? ", " : "", ir_dtype_ctype(t->dtype),
+                          names->out[i]);
         }
         cg_printf(h, ws ? ", void *workspace);\n\n" : ");\n\n");
     }

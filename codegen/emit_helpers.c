@@ -45,6 +45,7 @@ const char *cg_ref(const cg_ctx *c, int t, char *buf, size_t size)
     size_t es = ir_dtype_size(x->dtype);
     switch (x->storage) {
     case IR_STORE_CONST:
+        *c->weights_referenced = 1;
         if (c->opt->external_weights)
             snprintf(buf, size, "((const %s *)(%s_weights_base + %lld))", ct, p,
                      (long long)x->offset);

@@ -4,19 +4,28 @@
 
 #include "internal.h"
 
+/* "name[N]", or "*name" for an empty tensor (C has no zero-size arrays). */
+static void emit_array_param(cg_buf *c, const char *name, int64_t count)
+{
+    if (count > 0)
+        cg_printf(c, "%s[%lld]", name, (long long)count);
+    else
+        cg_printf(c, "*%s", name);
+}
+
 static void emit_typed_signature(cg_buf *c, const ir_graph *g, const codegen_options *o,
                                  const io_names *names, int ws)
 {
     cg_printf(c, "int %s_run%s(", o->prefix, ws ? "_ws" : "");
     for (int i = 0; i < g->n_inputs; i++) {
         const ir_tensor *t = &g->tensors[g->inputs[i]];
-        cg_printf(c, "%sconst %s %s[%lld]", i ? ", " : "", ir_dtype_ctype(t->dtype), names->in[i],
-                  (long long)ir_tensor_numel(t));
+        cg_printf(c, "%sconst %s ", i ? ", " : "", ir_dtype_ctype(t->dtype));
+        emit_array_param(c, names->in[i], ir_tensor_numel(t));
     }
     for (int i = 0; i < g->n_outputs; i++) {
         const ir_tensor *t = &g->tensors[g->outputs[i]];
-        cg_printf(c, "%s%s %s[%lld]", i || g->n_inputs ? ", " : "", ir_dtype_ctype(t->dtype),
-                  names->out[i], (long long)ir_tensor_numel(t));
+        cg_printf(c, "%s%s ", i || g->n_inputs ? ", " : "", ir_dtype_ctype(t->dtype));
+        emit_array_param(c, names->out[i], ir_tensor_numel(t));
     }
     cg_printf(c, "%s)", ws ? ", void *workspace" : "");
 }
@@ -76,7 +85,10 @@ int codegen_emit(const ir_graph *g, const codegen_options *o, cg_buf *c_src, cg_
     if (io_names_make(g, &names, d))
         return -1;
     cg_buf kernels = {0}, body = {0};
-    cg_ctx ctx = {.g = g, .opt = o, .kernels = &kernels, .body = &body};
+    int weights_referenced = 0;
+    int64_t weights_bytes = g->weights_bytes;
+    cg_ctx ctx = {.g = g, .opt = o, .kernels = &kernels, .body = &body,
+                  .weights_referenced = &weights_referenced};
     int rc = emit_nodes(&ctx, d);
     emit_output_copies(&ctx);
     if (rc == 0) {
@@ -96,7 +108,11 @@ int codegen_emit(const ir_graph *g, const codegen_options *o, cg_buf *c_src, cg_
         if (o->external_weights)
             cg_printf(c_src, "void %s_bind_weights(const void *weights);\n", p);
         cg_printf(c_src, "\n");
-        rc = emit_weights(g, o, c_src, weights_blob, d);
+        /* Constants that every kernel baked into its code need no blob. */
+        if (!weights_referenced && !o->external_weights)
+            weights_bytes = 0;
+        else
+            rc = emit_weights(g, o, c_src, weights_blob, d);
     }
     if (rc == 0) {
         cg_printf(c_src, "static union {\n    unsigned char bytes[%lld];\n    double align_f64;\n"
@@ -118,7 +134,7 @@ int codegen_emit(const ir_graph *g, const codegen_options *o, cg_buf *c_src, cg_
                   p, p, p);
         emit_typed(c_src, g, o, &names, 0);
         emit_typed(c_src, g, o, &names, 1);
-        rc = emit_header(g, o, &names, h_src);
+        rc = emit_header(g, o, &names, weights_bytes, h_src);
     }
     if (rc == 0 && (c_src->oom || h_src->oom || kernels.oom || body.oom || weights_blob->oom))
         rc = diag_error(d, "out of memory while writing the generated code");

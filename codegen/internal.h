@@ -21,7 +21,8 @@ void io_names_free(io_names *names);
 /* The comment block that opens both generated files. */
 void emit_banner(cg_buf *b, const ir_graph *g, const codegen_options *o, const char *what);
 
-/* The header file. */
-int emit_header(const ir_graph *g, const codegen_options *o, const io_names *names, cg_buf *h);
+/* The header file; weights_bytes is the size of the blob actually emitted. */
+int emit_header(const ir_graph *g, const codegen_options *o, const io_names *names,
+                int64_t weights_bytes, cg_buf *h);
 
 #endif
