@@ -37,6 +37,8 @@ extern const emit_handler emit_family_norm[];
 extern const emit_handler emit_family_shape[];
 extern const emit_handler emit_family_movement[];
 extern const emit_handler emit_family_rnn[];
+extern const emit_handler emit_family_quant[];
+extern const emit_handler emit_family_misc[];
 
 /* Opens "static void <fn>(...)\n{\n" in c->kernels and appends the call to
  * c->body. Parameters, in order: x<i> (const T *) for each present input i,

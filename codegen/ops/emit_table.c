@@ -8,6 +8,7 @@ static const emit_handler *const families[] = {
     emit_family_elementwise, emit_family_conv,  emit_family_gemm,
     emit_family_pool,        emit_family_reduce, emit_family_norm,
     emit_family_shape,       emit_family_movement, emit_family_rnn,
+    emit_family_quant,       emit_family_misc,
 };
 
 #define N_FAMILIES (sizeof families / sizeof families[0])

@@ -6,7 +6,8 @@
 
 static const op_handler *const families[] = {
     op_family_elementwise, op_family_conv,  op_family_gemm,     op_family_pool, op_family_reduce,
-    op_family_norm,        op_family_shape, op_family_movement, op_family_rnn,
+    op_family_norm,        op_family_shape, op_family_movement, op_family_rnn,  op_family_quant,
+    op_family_misc,
 };
 
 #define N_FAMILIES (sizeof families / sizeof families[0])

@@ -38,6 +38,8 @@ extern const op_handler op_family_norm[];
 extern const op_handler op_family_shape[];
 extern const op_handler op_family_movement[];
 extern const op_handler op_family_rnn[];
+extern const op_handler op_family_quant[];
+extern const op_handler op_family_misc[];
 
 /* Helpers shared by the families (op_util.c). */
 

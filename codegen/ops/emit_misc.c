@@ -1,0 +1,5 @@
+#include "../emit.h"
+
+const emit_handler emit_family_misc[] = {
+    {.op = NULL},
+};
