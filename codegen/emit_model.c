@@ -52,7 +52,7 @@ static void emit_output_copies(cg_ctx *c)
     const ir_graph *g = c->g;
     for (int j = 0; j < g->n_outputs; j++) {
         const ir_tensor *t = &g->tensors[g->outputs[j]];
-        if (t->storage == IR_STORE_OUTPUT && t->output_index == j)
+        if ((t->storage == IR_STORE_OUTPUT && t->output_index == j) || ir_tensor_bytes(t) == 0)
             continue;
         char ref[160];
         cg_printf(c->body, "    memcpy(outputs[%d], %s, %zu);\n", j,
