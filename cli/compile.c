@@ -19,7 +19,8 @@ typedef struct out_file {
 
 static int write_tmp(out_file *f)
 {
-    snprintf(f->tmp, sizeof f->tmp, "%s.tmp%ld", f->final, (long)getpid());
+    /* final holds at most 4095 characters; the precision tells gcc so. */
+    snprintf(f->tmp, sizeof f->tmp, "%.4095s.tmp%ld", f->final, (long)getpid());
     FILE *fp = fopen(f->tmp, "wb");
     if (!fp)
         return -1;

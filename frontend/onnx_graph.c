@@ -13,6 +13,9 @@
 #define MAX_FILE_BYTES ((uint64_t)1 << 32)
 #define MAX_NESTING 48
 #define MAX_INLINE_DEPTH 16
+/* Nodes and function calls after inlining: functions calling each other a
+ * few times per level would otherwise expand a small file exponentially. */
+#define MAX_NODES (1 << 18)
 
 typedef struct loader {
     ir_graph *g;
@@ -22,6 +25,7 @@ typedef struct loader {
     const char *base_dir;
     diag *d;
     int inline_counter;
+    int too_big; /* MAX_NODES was reached (reported once) */
 } loader;
 
 /* Where a function body's names resolve: formal parameters map to the
@@ -114,6 +118,9 @@ static int set_dims_from_type(loader *L, ir_tensor *t, const Onnx__TypeProto *ty
                 diag_warning(L->d, "%s '%s': dimension %zu is unknown; using 1", what, t->name, i);
         }
     }
+    if (!ir_shape_fits(&s, (ir_dtype)dt))
+        return diag_error(L->d, "%s '%s': larger than the %lld bytes scnnc accepts", what,
+                          t->name, (long long)IR_MAX_TENSOR_BYTES);
     ir_tensor_set_type(t, (ir_dtype)dt, &s);
     return 0;
 }
@@ -281,14 +288,33 @@ static int add_constant(loader *L, const Onnx__NodeProto *np, int out)
         return diag_error(L->d, "%s: attribute '%s' is not supported (string and sparse "
                           "constants are not)", what, an);
     }
-    free(t->data);
+    /* Names are assigned once: a Constant may not redefine an input, an
+     * initializer or another Constant. */
+    if (t->data || t->input_index >= 0) {
+        free(v.data);
+        return diag_error(L->d, "%s: its output '%s' is already a graph input, an initializer "
+                          "or a constant", what, t->name);
+    }
     ir_tensor_set_type(t, v.dtype, &v.shape);
     t->data = v.data;
     return 0;
 }
 
+static int check_size(loader *L)
+{
+    if (L->g->n_nodes < MAX_NODES && L->inline_counter < MAX_NODES)
+        return 0;
+    if (!L->too_big)
+        diag_error(L->d, "the model has, or expands through its functions to, more than %d "
+                   "nodes", MAX_NODES);
+    L->too_big = 1;
+    return -1;
+}
+
 static int add_node(loader *L, const Onnx__NodeProto *np, const scope *s)
 {
+    if (check_size(L))
+        return -1;
     const char *op = np->op_type ? np->op_type : "";
     const char *domain = np->domain ? np->domain : "";
     const Onnx__FunctionProto *fn = find_function(L, domain, op);
@@ -382,7 +408,11 @@ static int build(loader *L)
         if (tensor_proto_decode(tp, L->base_dir, what, &v, L->d))
             continue;
         ir_tensor *tt = &g->tensors[t];
-        free(tt->data);
+        if (tt->data) {
+            free(v.data);
+            diag_error(L->d, "%s is listed twice", what);
+            continue;
+        }
         ir_tensor_set_type(tt, v.dtype, &v.shape);
         tt->data = v.data;
     }
@@ -419,6 +449,16 @@ static int build(loader *L)
     }
     if (g->n_outputs == 0)
         diag_error(L->d, "the graph has no outputs");
+    /* Single assignment: a node output may not also be a graph input, an
+     * initializer or a constant (whose value would silently win). */
+    for (int i = 0; i < g->n_nodes; i++)
+        for (int k = 0; k < g->nodes[i].n_outputs; k++) {
+            int t = g->nodes[i].outputs[k];
+            if (t >= 0 && (g->tensors[t].data || g->tensors[t].input_index >= 0))
+                diag_node(L->d, g->nodes[i].name, g->nodes[i].op,
+                          "output '%s' is already a graph input, an initializer or a constant",
+                          g->tensors[t].name);
+        }
     if (diag_has_errors(L->d))
         return -1;
     return ir_graph_toposort(g, L->d);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "internal.h"
 #include "wire_check.h"
@@ -50,8 +51,9 @@ static int safe_location(const char *loc)
     return 1;
 }
 
+/* Allocates out->data only once the file is known to hold the bytes. */
 static int read_external(const Onnx__TensorProto *tp, const char *base_dir, const char *what,
-                         void *data, uint64_t bytes, diag *d)
+                         ir_value *out, uint64_t bytes, diag *d)
 {
     const char *location = NULL;
     int64_t offset = 0, length = -1;
@@ -102,28 +104,35 @@ static int read_external(const Onnx__TensorProto *tp, const char *base_dir, cons
         return diag_error(d, "%s: cannot open external data '%s': %s", what, location,
                           strerror(errno));
     int rc = 0;
-    if (fseek(f, (long)offset, SEEK_SET) != 0 || fread(data, 1, (size_t)bytes, f) != bytes)
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode) ||
+        (uint64_t)st.st_size < (uint64_t)offset || (uint64_t)st.st_size - (uint64_t)offset < bytes)
         rc = diag_error(d, "%s: external data '%s' is shorter than %llu bytes at offset %lld",
                         what, location, (unsigned long long)bytes, (long long)offset);
+    else if (!(out->data = ir_alloc((size_t)bytes)))
+        rc = diag_error(d, "%s: out of memory for %llu bytes", what, (unsigned long long)bytes);
+    else if (fseek(f, (long)offset, SEEK_SET) != 0 || fread(out->data, 1, (size_t)bytes, f) != bytes)
+        rc = diag_error(d, "%s: cannot read external data '%s'", what, location);
     fclose(f);
     return rc;
 }
 
-/* Copies a typed repeated field, converting each element to the tensor's type. */
-static int from_typed(const Onnx__TensorProto *tp, const char *what, ir_value *v, uint64_t numel,
-                      diag *d)
+/* Elements in the typed repeated field that ONNX uses for type t. */
+static size_t typed_count(const Onnx__TensorProto *tp, ir_dtype t)
 {
-    size_t have;
-    switch (v->dtype) {
-    case IR_FLOAT: have = tp->n_float_data; break;
-    case IR_DOUBLE: have = tp->n_double_data; break;
-    case IR_INT64: have = tp->n_int64_data; break;
-    case IR_UINT32: case IR_UINT64: have = tp->n_uint64_data; break;
-    default: have = tp->n_int32_data; break;
+    switch (t) {
+    case IR_FLOAT: return tp->n_float_data;
+    case IR_DOUBLE: return tp->n_double_data;
+    case IR_INT64: return tp->n_int64_data;
+    case IR_UINT32: case IR_UINT64: return tp->n_uint64_data;
+    default: return tp->n_int32_data;
     }
-    if (have != numel)
-        return diag_error(d, "%s: holds %zu values but its shape needs %llu", what, have,
-                          (unsigned long long)numel);
+}
+
+/* Copies a typed repeated field holding numel elements (checked by the
+ * caller), converting each element to the tensor's type. */
+static void from_typed(const Onnx__TensorProto *tp, ir_value *v, uint64_t numel)
+{
     for (uint64_t i = 0; i < numel; i++) {
         switch (v->dtype) {
         case IR_FLOAT: ((float *)v->data)[i] = tp->float_data[i]; break;
@@ -138,7 +147,6 @@ static int from_typed(const Onnx__TensorProto *tp, const char *what, ir_value *v
         default: ir_data_set_int(v->dtype, v->data, (int64_t)i, tp->int32_data[i]); break;
         }
     }
-    return 0;
 }
 
 int tensor_proto_decode(const Onnx__TensorProto *tp, const char *base_dir, const char *what,
@@ -149,36 +157,38 @@ int tensor_proto_decode(const Onnx__TensorProto *tp, const char *base_dir, const
     if (!ir_dtype_supported(dt))
         return diag_error(d, "%s: element type %s is not supported", what, ir_dtype_name(dt));
     out->dtype = (ir_dtype)dt;
-    uint64_t bytes;
+    uint64_t bytes = 0; /* set by set_shape; gcc -O2 cannot see it */
     if (set_shape(tp, what, out, d, &bytes))
         return -1;
     if (tp->segment)
         return diag_error(d, "%s: segmented tensors are not supported", what);
+    uint64_t numel = bytes / ir_dtype_size(out->dtype);
+    if (tp->has_data_location && tp->data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL) {
+        int rc = read_external(tp, base_dir, what, out, bytes, d);
+        if (rc) {
+            free(out->data);
+            out->data = NULL;
+        }
+        return rc;
+    }
+    /* Sizes are checked before allocating: a small file may claim gigabytes. */
+    if (tp->has_raw_data && tp->raw_data.len != bytes)
+        return diag_error(d, "%s: raw_data has %zu bytes but its shape needs %llu", what,
+                          tp->raw_data.len, (unsigned long long)bytes);
+    if (!tp->has_raw_data && typed_count(tp, out->dtype) != numel)
+        return diag_error(d, "%s: holds %zu values but its shape needs %llu", what,
+                          typed_count(tp, out->dtype), (unsigned long long)numel);
     out->data = ir_alloc((size_t)bytes);
     if (!out->data)
         return diag_error(d, "%s: out of memory for %llu bytes", what, (unsigned long long)bytes);
-    int rc;
-    uint64_t numel = bytes / ir_dtype_size(out->dtype);
-    if (tp->has_data_location && tp->data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL) {
-        rc = read_external(tp, base_dir, what, out->data, bytes, d);
-    } else if (tp->has_raw_data) {
-        if (tp->raw_data.len != bytes)
-            rc = diag_error(d, "%s: raw_data has %zu bytes but its shape needs %llu", what,
-                            tp->raw_data.len, (unsigned long long)bytes);
-        else {
-            /* ONNX raw_data is little-endian, like every host scnnc runs on. */
-            if (bytes)
-                memcpy(out->data, tp->raw_data.data, (size_t)bytes);
-            rc = 0;
-        }
+    if (tp->has_raw_data) {
+        /* ONNX raw_data is little-endian, like every host scnnc runs on. */
+        if (bytes)
+            memcpy(out->data, tp->raw_data.data, (size_t)bytes);
     } else {
-        rc = from_typed(tp, what, out, numel, d);
+        from_typed(tp, out, numel);
     }
-    if (rc) {
-        free(out->data);
-        out->data = NULL;
-    }
-    return rc;
+    return 0;
 }
 
 int frontend_load_tensor_file(const char *path, ir_value *out, diag *d)

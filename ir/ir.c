@@ -25,6 +25,24 @@ int64_t ir_shape_numel(const ir_shape *s)
     return n;
 }
 
+/* Zero dimensions are skipped in the product: an empty tensor is still
+ * refused when its other dimensions would overflow stride arithmetic. */
+int ir_shape_fits(const ir_shape *s, ir_dtype t)
+{
+    int64_t limit = IR_MAX_TENSOR_BYTES / (int64_t)(ir_dtype_size(t) ? ir_dtype_size(t) : 1);
+    int64_t n = 1;
+    for (int i = 0; i < s->rank; i++) {
+        if (s->dims[i] < 0)
+            return 0;
+        if (s->dims[i] == 0)
+            continue;
+        if (n > limit / s->dims[i])
+            return 0;
+        n *= s->dims[i];
+    }
+    return 1;
+}
+
 int ir_shape_equal(const ir_shape *a, const ir_shape *b)
 {
     if (a->rank != b->rank)
@@ -208,20 +226,74 @@ int ir_graph_count_uses(const ir_graph *g, int t)
     return uses;
 }
 
-/* Kahn's algorithm, picking the lowest ready index first so that a graph that
- * is already in order keeps its order (deterministic output). */
+int *ir_graph_use_counts(const ir_graph *g)
+{
+    int *uses = calloc((size_t)g->n_tensors + 1, sizeof(int));
+    if (!uses)
+        return NULL;
+    for (int i = 0; i < g->n_nodes; i++) {
+        if (g->nodes[i].dead)
+            continue;
+        for (int k = 0; k < g->nodes[i].n_inputs; k++)
+            if (g->nodes[i].inputs[k] >= 0)
+                uses[g->nodes[i].inputs[k]]++;
+    }
+    return uses;
+}
+
+/* Min-heap of node indices: the ready nodes, lowest index on top. */
+static void heap_push(int *h, int *n, int v)
+{
+    int i = (*n)++;
+    while (i > 0 && h[(i - 1) / 2] > v) {
+        h[i] = h[(i - 1) / 2];
+        i = (i - 1) / 2;
+    }
+    h[i] = v;
+}
+
+static int heap_pop(int *h, int *n)
+{
+    int top = h[0], v = h[--*n], i = 0;
+    for (;;) {
+        int c = 2 * i + 1;
+        if (c >= *n)
+            break;
+        if (c + 1 < *n && h[c + 1] < h[c])
+            c++;
+        if (h[c] >= v)
+            break;
+        h[i] = h[c];
+        i = c;
+    }
+    if (*n > 0)
+        h[i] = v;
+    return top;
+}
+
+/* Kahn's algorithm, taking the lowest ready index first so that a graph that
+ * is already in order keeps its order (deterministic output). A heap of
+ * ready nodes and per-tensor consumer lists keep it O((nodes + edges) log
+ * nodes): hostile files can hold very long chains in reverse order. */
 int ir_graph_toposort(ir_graph *g, diag *d)
 {
-    int n = g->n_nodes;
-    int *producer = malloc(sizeof(int) * (size_t)(g->n_tensors ? g->n_tensors : 1));
-    int *order = malloc(sizeof(int) * (size_t)(n ? n : 1));
-    char *done = calloc((size_t)(n ? n : 1), 1);
+    int n = g->n_nodes, nt = g->n_tensors;
+    size_t n_edges = 0;
+    for (int i = 0; i < n; i++)
+        n_edges += (size_t)g->nodes[i].n_inputs;
+    int *producer = malloc(sizeof(int) * (size_t)(nt + 1));
+    int *use_start = calloc((size_t)nt + 2, sizeof(int));
+    int *users = malloc(sizeof(int) * (n_edges + 1));
+    int *pending = calloc((size_t)n + 1, sizeof(int));
+    int *heap = malloc(sizeof(int) * (size_t)(n + 1));
+    int *order = malloc(sizeof(int) * (size_t)(n + 1));
+    char *done = calloc((size_t)n + 1, 1);
     int rc = 0;
-    if (!producer || !order || !done) {
+    if (!producer || !use_start || !users || !pending || !heap || !order || !done) {
         rc = diag_error(d, "out of memory while sorting the graph");
         goto out;
     }
-    for (int i = 0; i < g->n_tensors; i++)
+    for (int i = 0; i < nt; i++)
         producer[i] = -1;
     for (int i = 0; i < n; i++)
         for (int k = 0; k < g->nodes[i].n_outputs; k++) {
@@ -235,6 +307,8 @@ int ir_graph_toposort(ir_graph *g, diag *d)
             }
             producer[t] = i;
         }
+    /* Consumer lists per tensor (counting sort by tensor), and how many
+     * produced inputs each node still waits for. */
     for (int i = 0; i < n; i++)
         for (int k = 0; k < g->nodes[i].n_inputs; k++) {
             int t = g->nodes[i].inputs[k];
@@ -247,34 +321,43 @@ int ir_graph_toposort(ir_graph *g, diag *d)
                                tt->name);
                 goto out;
             }
+            if (producer[t] >= 0) {
+                use_start[t + 1]++;
+                pending[i]++;
+            }
         }
-    int placed = 0;
-    /* Repeated sweeps: simple and O(n^2) at worst, fine for graph sizes here;
-     * each sweep places every node whose producers are all placed. */
-    while (placed < n) {
-        int progress = 0;
-        for (int i = 0; i < n; i++) {
-            if (done[i])
+    for (int t = 0; t < nt; t++)
+        use_start[t + 1] += use_start[t];
+    for (int i = 0; i < n; i++)
+        for (int k = 0; k < g->nodes[i].n_inputs; k++) {
+            int t = g->nodes[i].inputs[k];
+            if (t >= 0 && producer[t] >= 0)
+                users[use_start[t]++] = i;
+        }
+    /* use_start[t] now marks the end of t's list, which starts at use_start[t - 1]. */
+    int n_heap = 0, placed = 0;
+    for (int i = 0; i < n; i++)
+        if (pending[i] == 0)
+            heap_push(heap, &n_heap, i);
+    while (n_heap > 0) {
+        int i = heap_pop(heap, &n_heap);
+        done[i] = 1;
+        order[placed++] = i;
+        for (int k = 0; k < g->nodes[i].n_outputs; k++) {
+            int t = g->nodes[i].outputs[k];
+            if (t < 0)
                 continue;
-            int ready = 1;
-            for (int k = 0; k < g->nodes[i].n_inputs && ready; k++) {
-                int t = g->nodes[i].inputs[k];
-                if (t >= 0 && producer[t] >= 0 && !done[producer[t]])
-                    ready = 0;
-            }
-            if (ready) {
-                done[i] = 1;
-                order[placed++] = i;
-                progress = 1;
-            }
+            for (int u = t ? use_start[t - 1] : 0; u < use_start[t]; u++)
+                if (--pending[users[u]] == 0)
+                    heap_push(heap, &n_heap, users[u]);
         }
-        if (!progress) {
-            int stuck = 0;
-            while (done[stuck])
-                stuck++;
-            rc = diag_error(d, "the graph has a cycle (through node '%s')", g->nodes[stuck].name);
-            goto out;
-        }
+    }
+    if (placed < n) {
+        int stuck = 0;
+        while (done[stuck])
+            stuck++;
+        rc = diag_error(d, "the graph has a cycle (through node '%s')", g->nodes[stuck].name);
+        goto out;
     }
     ir_node *sorted = malloc(sizeof(ir_node) * (size_t)(n ? n : 1));
     if (!sorted) {
@@ -283,11 +366,16 @@ int ir_graph_toposort(ir_graph *g, diag *d)
     }
     for (int i = 0; i < n; i++)
         sorted[i] = g->nodes[order[i]];
-    memcpy(g->nodes, sorted, sizeof(ir_node) * (size_t)n);
+    if (n > 0) /* g->nodes is NULL in a graph without nodes */
+        memcpy(g->nodes, sorted, sizeof(ir_node) * (size_t)n);
     free(sorted);
     ir_graph_link(g);
 out:
     free(producer);
+    free(use_start);
+    free(users);
+    free(pending);
+    free(heap);
     free(order);
     free(done);
     return rc;

@@ -47,6 +47,13 @@ typedef struct ir_shape {
 } ir_shape;
 
 int64_t ir_shape_numel(const ir_shape *s);
+/* Largest tensor scnnc accepts (16 GiB): keeps every size computation far
+ * from overflowing, whatever dimensions a file claims. */
+#define IR_MAX_TENSOR_BYTES ((int64_t)1 << 34)
+/* 1 when no dimension is negative and the product of the nonzero
+ * dimensions times the element size stays within IR_MAX_TENSOR_BYTES
+ * (checked without overflowing). */
+int ir_shape_fits(const ir_shape *s, ir_dtype t);
 int ir_shape_equal(const ir_shape *a, const ir_shape *b);
 /* "1x3x224x224" ("scalar" for rank 0) into buf. */
 const char *ir_shape_str(const ir_shape *s, char *buf, size_t size);
@@ -165,6 +172,10 @@ int ir_graph_toposort(ir_graph *g, diag *d);
 void ir_graph_link(ir_graph *g);
 /* Number of live nodes reading tensor t (graph outputs not counted). */
 int ir_graph_count_uses(const ir_graph *g, int t);
+/* The same for every tensor at once, in one sweep: an array of n_tensors
+ * counts (free with free()), or NULL when out of memory. Passes that ask
+ * about many tensors use it to stay linear on long graphs. */
+int *ir_graph_use_counts(const ir_graph *g);
 
 /* Sets a tensor's type and shape (has_shape = 1). */
 void ir_tensor_set_type(ir_tensor *t, ir_dtype dtype, const ir_shape *shape);

@@ -1,4 +1,5 @@
 #include <float.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "passes.h"
@@ -33,7 +34,11 @@ static int clip_bounds(const ir_graph *g, const ir_node *n, float *lo, float *hi
 
 int pass_fuse_activation(ir_graph *g, diag *d)
 {
-    (void)d;
+    /* Counted once: a fusion only takes readers from the tensor it
+     * consumes, which no other activation reads. */
+    int *uses = ir_graph_use_counts(g);
+    if (!uses)
+        return diag_error(d, "out of memory");
     for (int i = 0; i < g->n_nodes; i++) {
         ir_node *a = &g->nodes[i];
         int relu = strcmp(a->op, "Relu") == 0, clip = strcmp(a->op, "Clip") == 0;
@@ -41,13 +46,15 @@ int pass_fuse_activation(ir_graph *g, diag *d)
             continue;
         const ir_tensor *x = &g->tensors[a->inputs[0]];
         if (x->producer < 0 || x->output_index >= 0 || x->dtype != IR_FLOAT ||
-            ir_graph_count_uses(g, a->inputs[0]) != 1)
+            uses[a->inputs[0]] != 1)
             continue;
         ir_node *p = &g->nodes[x->producer];
         if (p->act != IR_ACT_NONE || !is_fusable_producer(p->op) || p->n_outputs != 1)
             continue;
         float lo = 0, hi = 0;
-        if (clip && clip_bounds(g, a, &lo, &hi))
+        /* With min > max ONNX's min(max(x, min), max) is max everywhere; the
+         * fused form tests the bounds in the other order, so leave it. */
+        if (clip && (clip_bounds(g, a, &lo, &hi) || lo > hi))
             continue;
         p->act = relu ? IR_ACT_RELU : IR_ACT_CLIP;
         p->act_min = lo;
@@ -55,6 +62,7 @@ int pass_fuse_activation(ir_graph *g, diag *d)
         p->outputs[0] = a->outputs[0];
         a->dead = 1;
     }
+    free(uses);
     ir_graph_compact(g);
     return 0;
 }

@@ -63,12 +63,21 @@ static int channel_layout(const ir_graph *g, const ir_node *p, int64_t *channels
     return 0;
 }
 
-static int try_fuse(ir_graph *g, ir_node *bn, diag *d)
+/* uses: readers per tensor, counted before the pass; fusing one BatchNorm
+ * only changes the counts of tensors no other BatchNorm reads. */
+static int try_fuse(ir_graph *g, ir_node *bn, const int *uses, diag *d)
 {
     if (bn->n_inputs < 5 || bn->inputs[0] < 0 || bn->n_outputs < 1)
         return 0;
+    /* Training mode normalises with the batch's statistics, and the extra
+     * outputs (running or saved mean/variance) would lose their producer. */
+    if (ir_attr_int(bn, "training_mode", 0) != 0)
+        return 0;
+    for (int k = 1; k < bn->n_outputs; k++)
+        if (bn->outputs[k] >= 0)
+            return 0;
     ir_tensor *x = &g->tensors[bn->inputs[0]];
-    if (x->producer < 0 || x->output_index >= 0 || ir_graph_count_uses(g, bn->inputs[0]) != 1)
+    if (x->producer < 0 || x->output_index >= 0 || uses[bn->inputs[0]] != 1)
         return 0;
     ir_node *p = &g->nodes[x->producer];
     int is_conv = strcmp(p->op, "Conv") == 0, is_gemm = strcmp(p->op, "Gemm") == 0;
@@ -90,6 +99,11 @@ static int try_fuse(ir_graph *g, ir_node *bn, diag *d)
     if (!scale || !shift || !mean || !var)
         return 0;
     if (bias && (!bias->data || bias->dtype != IR_FLOAT || ir_tensor_numel(bias) != channels))
+        return 0;
+    /* Gemm's C broadcasts: only a row vector ([N] or [1, N]) is a per-channel
+     * bias; a column [M, 1] of the same length adds per row. */
+    if (bias && is_gemm && bias->shape.rank > 1 &&
+        (bias->shape.rank != 2 || bias->shape.dims[0] != 1))
         return 0;
     if (is_gemm && ir_attr_float(p, "beta", 1.0f) != 1.0f && bias)
         return 0;
@@ -138,12 +152,16 @@ static int try_fuse(ir_graph *g, ir_node *bn, diag *d)
 
 int pass_fuse_batchnorm(ir_graph *g, diag *d)
 {
-    for (int i = 0; i < g->n_nodes; i++) {
+    int *uses = ir_graph_use_counts(g);
+    if (!uses)
+        return diag_error(d, "out of memory");
+    int rc = 0;
+    for (int i = 0; i < g->n_nodes && rc == 0; i++) {
         if (g->nodes[i].dead || strcmp(g->nodes[i].op, "BatchNormalization") != 0)
             continue;
-        if (try_fuse(g, &g->nodes[i], d))
-            return -1;
+        rc = try_fuse(g, &g->nodes[i], uses, d);
     }
+    free(uses);
     ir_graph_compact(g);
-    return 0;
+    return rc;
 }

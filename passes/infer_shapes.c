@@ -11,6 +11,21 @@ static int inputs_known(const ir_graph *g, const ir_node *n)
     return 1;
 }
 
+/* Shapes computed from hostile inputs (Expand, Tile, ConstantOfShape...) can
+ * claim any size: refuse outputs that could overflow later arithmetic. */
+static int outputs_fit(ir_graph *g, ir_node *n, diag *d)
+{
+    int rc = 0;
+    for (int k = 0; k < n->n_outputs; k++) {
+        const ir_tensor *t = ir_node_out(g, n, k);
+        if (t && t->has_shape && !ir_shape_fits(&t->shape, t->dtype))
+            rc = diag_node(d, n->name, n->op,
+                           "output '%s' would be larger than the %lld bytes scnnc accepts",
+                           t->name, (long long)IR_MAX_TENSOR_BYTES);
+    }
+    return rc;
+}
+
 int pass_infer_shapes(ir_graph *g, diag *d)
 {
     int rc = 0;
@@ -31,7 +46,7 @@ int pass_infer_shapes(ir_graph *g, diag *d)
         /* A problem upstream was already reported; its consumers are skipped. */
         if (!inputs_known(g, n))
             continue;
-        if (h->infer(g, n, d)) {
+        if (h->infer(g, n, d) || outputs_fit(g, n, d)) {
             rc = -1;
             continue;
         }

@@ -66,8 +66,19 @@ static int64_t place(buffer *bufs, int n)
                 offset = align_up(o->offset + o->size);
         }
         b->offset = offset;
-        placed[n_placed++] = b;
-        qsort(placed, (size_t)n_placed, sizeof *placed, cmp_by_offset);
+        /* Insert in offset order (binary search, then shift): re-sorting
+         * after every placement made long graphs take minutes. */
+        int lo = 0, hi = n_placed;
+        while (lo < hi) {
+            int mid = (lo + hi) / 2;
+            if (cmp_by_offset(&placed[mid], &b) < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        memmove(placed + lo + 1, placed + lo, sizeof *placed * (size_t)(n_placed - lo));
+        placed[lo] = b;
+        n_placed++;
         if (offset + b->size > total)
             total = offset + b->size;
     }

@@ -143,7 +143,7 @@ static int range_count(ir_graph *g, ir_node *n, int64_t *count, diag *d)
 int mv_infer_range(ir_graph *g, ir_node *n, diag *d)
 {
     static const char *const attrs[] = {NULL};
-    int64_t count;
+    int64_t count = 0; /* set by range_count; gcc -O2 cannot see it */
     for (int i = 0; i < 3; i++)
         if (op_need_input(g, n, i, d))
             return -1;

@@ -1,7 +1,8 @@
 /* Drives a generated model (compiled with --name model) on ONNX test data:
  * reads DIR/input_N.pb, calls model_invoke, compares with DIR/output_N.pb.
  * Tolerance for floats: |got - want| <= 1e-4 + 1e-3 * |want|, NaN matches NaN;
- * integers and bools exactly. Exit 0 on a match, 1 otherwise. */
+ * integers and bools exactly. An output written past its expected size
+ * fails too. Exit 0 on a match, 1 otherwise. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,9 @@
 int model_invoke(const void *const inputs[], void *const outputs[]);
 
 #define MAX_IO 64
+/* Bytes checked after each output buffer, and the pattern they hold. */
+#define GUARD 4096
+#define POISON 0xA5
 
 static int load_all(const char *dir, const char *kind, ir_value *vals, int *count)
 {
@@ -59,15 +63,21 @@ int main(int argc, char **argv)
     int n_in, n_out;
     if (load_all(argv[1], "input", in, &n_in) || load_all(argv[1], "output", want, &n_out))
         return 2;
-    const void *inputs[MAX_IO];
-    void *outputs[MAX_IO];
+    const void *inputs[MAX_IO] = {0};
+    void *outputs[MAX_IO] = {0};
+    size_t out_bytes[MAX_IO];
     for (int i = 0; i < n_in; i++)
         inputs[i] = in[i].data;
     for (int i = 0; i < n_out; i++) {
-        size_t bytes = (size_t)ir_shape_numel(&want[i].shape) * ir_dtype_size(want[i].dtype);
-        outputs[i] = calloc(1, bytes + 64);
-        /* Poison so that an output the model never writes cannot pass. */
-        memset(outputs[i], 0xA5, bytes + 64);
+        out_bytes[i] = (size_t)ir_shape_numel(&want[i].shape) * ir_dtype_size(want[i].dtype);
+        outputs[i] = malloc(out_bytes[i] + GUARD);
+        if (!outputs[i]) {
+            printf("FAIL out of memory\n");
+            return 2;
+        }
+        /* Poison, so that an output the model never writes cannot pass, and
+         * a guard after it, so that writing more than expected is caught. */
+        memset(outputs[i], POISON, out_bytes[i] + GUARD);
     }
     int rc = model_invoke(inputs, outputs);
     if (rc != 0) {
@@ -75,6 +85,13 @@ int main(int argc, char **argv)
         return 1;
     }
     int bad = 0;
+    for (int i = 0; i < n_out && !bad; i++)
+        for (size_t k = 0; k < GUARD && !bad; k++)
+            if (((const unsigned char *)outputs[i])[out_bytes[i] + k] != POISON) {
+                printf("FAIL output %d: the model wrote past its %zu expected bytes\n", i,
+                       out_bytes[i]);
+                bad = 1;
+            }
     for (int i = 0; i < n_out && !bad; i++) {
         int64_t n = ir_shape_numel(&want[i].shape);
         for (int64_t k = 0; k < n; k++) {
