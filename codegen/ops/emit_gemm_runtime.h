@@ -1,0 +1,22 @@
+/* Shared by the Conv and Gemm/MatMul emitters: the runtime/ helpers their
+ * kernels call, copied once into each generated file, and the clamp that
+ * carries a node's fused activation into them. */
+#ifndef SCNNC_EMIT_GEMM_RUNTIME_H
+#define SCNNC_EMIT_GEMM_RUNTIME_H
+
+#include "../emit.h"
+
+/* Writes into c->kernels the runtime pieces node n's kernel (n->kernel)
+ * calls that no earlier node of the graph needed, so that each piece is in
+ * the file once, before its first use. -1 with a message if it cannot. */
+int cg_runtime_require(cg_ctx *c, const ir_node *n, diag *d);
+
+/* Writes ".lo = L, .hi = H": the bounds that the runtime kernels clamp
+ * their results to, which is n's fused activation (ReLU: [0, inf), Clip:
+ * [min, max], none: (-inf, inf); NaN passes as with cg_act). */
+void cg_clamp_fields(cg_buf *b, const ir_node *n);
+
+/* ConvTranspose (emit_conv_transpose.c), listed in emit_conv.c's table. */
+int emit_conv_transpose(cg_ctx *c, const ir_node *n, diag *d);
+
+#endif
