@@ -6,17 +6,6 @@
 #include "../../passes/ops/conv_gemm.h"
 #include "emit_gemm_runtime.h"
 
-/* Writes "{a, b, c}" for the three spatial axes, the missing leading ones
- * (1-D and 2-D) given `fill`. */
-static void axes3(cg_buf *b, const conv_geom *cg, const int64_t *v, int64_t fill)
-{
-    int lead = 3 - cg->nsp;
-    cg_printf(b, "{");
-    for (int i = 0; i < 3; i++)
-        cg_printf(b, "%s%lld", i ? ", " : "", (long long)(i < lead ? fill : v[i - lead]));
-    cg_printf(b, "}");
-}
-
 /* Opens the loops over images and groups when there are several; returns
  * the indentation of their body. The body names them `img` and `grp`. */
 static const char *open_loops(cg_buf *b, const conv_geom *cg)
@@ -66,17 +55,17 @@ static void emit_gemm_conv(cg_ctx *c, const ir_node *n, const conv_geom *cg)
         cg_printf(b, "    scnn_matrix src = {x0, %lld, 1};\n", (long long)npos);
     } else {
         cg_printf(b, "    scnn_im2col src = {x0, ");
-        axes3(b, cg, cg->in, 1);
+        cg_axes3(b, cg, cg->in, 1);
         cg_printf(b, ", ");
-        axes3(b, cg, cg->out, 1);
+        cg_axes3(b, cg, cg->out, 1);
         cg_printf(b, ",\n                       ");
-        axes3(b, cg, cg->k, 1);
+        cg_axes3(b, cg, cg->k, 1);
         cg_printf(b, ", ");
-        axes3(b, cg, cg->s, 1);
+        cg_axes3(b, cg, cg->s, 1);
         cg_printf(b, ", ");
-        axes3(b, cg, cg->d, 1);
+        cg_axes3(b, cg, cg->d, 1);
         cg_printf(b, ", ");
-        axes3(b, cg, cg->pb, 0);
+        cg_axes3(b, cg, cg->pb, 0);
         cg_printf(b, "};\n");
     }
     cg_printf(b,
@@ -154,5 +143,5 @@ static int emit_conv(cg_ctx *c, const ir_node *n, diag *d)
 const emit_handler emit_family_conv[] = {
     {"Conv", emit_conv},
     {"ConvTranspose", emit_conv_transpose},
-    {NULL},
+    {NULL, NULL},
 };

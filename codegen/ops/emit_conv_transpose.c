@@ -7,16 +7,6 @@
 #include "../../passes/ops/conv_gemm.h"
 #include "emit_gemm_runtime.h"
 
-/* "{a, b, c}" for the three spatial axes, missing leading ones as `fill`. */
-static void axes3(cg_buf *b, const conv_geom *cg, const int64_t *v, int64_t fill)
-{
-    int lead = 3 - cg->nsp;
-    cg_printf(b, "{");
-    for (int i = 0; i < 3; i++)
-        cg_printf(b, "%s%lld", i ? ", " : "", (long long)(i < lead ? fill : v[i - lead]));
-    cg_printf(b, "}");
-}
-
 int emit_conv_transpose(cg_ctx *c, const ir_node *n, diag *d)
 {
     conv_geom cg;
@@ -47,17 +37,17 @@ int emit_conv_transpose(cg_ctx *c, const ir_node *n, diag *d)
               (long long)convt_cols_floats(&cg), (long long)nin, (long long)rows, (long long)nin,
               (long long)cg_in, (long long)rows, (long long)nin, kc, nc);
     cg_printf(b, "    const scnn_col2im s = {%lld, ", (long long)mg);
-    axes3(b, &cg, cg.in, 1);
+    cg_axes3(b, &cg, cg.in, 1);
     cg_printf(b, ", ");
-    axes3(b, &cg, cg.out, 1);
+    cg_axes3(b, &cg, cg.out, 1);
     cg_printf(b, ",\n                           ");
-    axes3(b, &cg, cg.k, 1);
+    cg_axes3(b, &cg, cg.k, 1);
     cg_printf(b, ", ");
-    axes3(b, &cg, cg.s, 1);
+    cg_axes3(b, &cg, cg.s, 1);
     cg_printf(b, ", ");
-    axes3(b, &cg, cg.d, 1);
+    cg_axes3(b, &cg, cg.d, 1);
     cg_printf(b, ", ");
-    axes3(b, &cg, cg.pb, 0);
+    cg_axes3(b, &cg, cg.pb, 0);
     cg_printf(b, "};\n");
     char bias[48] = "NULL";
     if (cg.has_bias)

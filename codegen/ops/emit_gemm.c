@@ -163,5 +163,5 @@ static int emit_matmul(cg_ctx *c, const ir_node *n, diag *d)
 const emit_handler emit_family_gemm[] = {
     {"Gemm", emit_gemm},
     {"MatMul", emit_matmul},
-    {NULL},
+    {NULL, NULL},
 };

@@ -72,6 +72,15 @@ int cg_runtime_require(cg_ctx *c, const ir_node *n, diag *d)
     return 0;
 }
 
+void cg_axes3(cg_buf *b, const conv_geom *cg, const int64_t *v, int64_t fill)
+{
+    int lead = 3 - cg->nsp;
+    cg_printf(b, "{");
+    for (int i = 0; i < 3; i++)
+        cg_printf(b, "%s%lld", i ? ", " : "", (long long)(i < lead ? fill : v[i - lead]));
+    cg_printf(b, "}");
+}
+
 void cg_clamp_fields(cg_buf *b, const ir_node *n)
 {
     switch (n->act) {

@@ -398,5 +398,5 @@ static void select_convt(ir_graph *g, ir_node *n)
 const op_handler op_family_conv[] = {
     {.op = "Conv", .infer = infer_conv, .macs = macs_conv, .select = select_conv},
     {.op = "ConvTranspose", .infer = infer_convt, .macs = macs_convt, .select = select_convt},
-    {NULL},
+    {.op = NULL},
 };

@@ -232,5 +232,5 @@ static void select_product(ir_graph *g, ir_node *n)
 const op_handler op_family_gemm[] = {
     {.op = "Gemm", .infer = infer_gemm, .macs = macs_product, .select = select_product},
     {.op = "MatMul", .infer = infer_matmul, .macs = macs_product, .select = select_product},
-    {NULL},
+    {.op = NULL},
 };
