@@ -11,7 +11,8 @@ work=$2
 here=$(cd "$(dirname "$0")" && pwd)
 digits=$here/../../samples/digits
 N=${M4_IMAGES:-20}
-if ! command -v arm-none-eabi-gcc > /dev/null; then
+if ! command -v arm-none-eabi-gcc > /dev/null ||
+    ! echo '#include <string.h>' | arm-none-eabi-gcc -E -x c - > /dev/null 2>&1; then
     echo "SKIP: arm-none-eabi-gcc not installed (apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi)"
     exit 77
 fi
