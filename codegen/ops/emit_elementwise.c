@@ -8,6 +8,7 @@
  *     around an inner loop in which each operand has stride 1 or 0. */
 #include <string.h>
 
+#include "../../passes/ops/elementwise.h"
 #include "emit_elementwise.h"
 
 typedef struct loops {
@@ -17,28 +18,6 @@ typedef struct loops {
     int64_t stride[EW_MAX_OPERANDS][IR_MAX_RANK];
 } loops;
 
-/* Operand k's shape as it broadcasts; the rule of ew_operand_shape in
- * passes/ops/elementwise.c (legacy opsets align the second input at an axis),
- * which already refused what cannot align. */
-static ir_shape operand_shape(const ir_graph *g, const ir_node *n, int k)
-{
-    ir_shape s = g->tensors[n->inputs[k]].shape;
-    if (k != 1 || g->opset >= 7)
-        return s;
-    const ir_shape *x = &g->tensors[n->inputs[0]].shape;
-    int64_t axis;
-    if (ir_node_attr(n, "axis") && ir_attr_int(n, "broadcast", 0))
-        axis = ir_attr_int(n, "axis", 0);
-    else if (strcmp(n->op, "PRelu") == 0 && s.rank == 1 && x->rank > 2 && s.dims[0] == x->dims[1] &&
-             s.dims[0] != 1)
-        axis = 1;
-    else
-        return s;
-    while (s.rank < x->rank - axis)
-        s.dims[s.rank++] = 1;
-    return s;
-}
-
 static void plan_loops(const ir_graph *g, const ir_node *n, const ir_shape *out,
                        const int *loaded, int n_ops, loops *L)
 {
@@ -46,7 +25,9 @@ static void plan_loops(const ir_graph *g, const ir_node *n, const ir_shape *out,
     for (int k = 0; k < n_ops; k++) {
         if (!loaded[k])
             continue;
-        ir_shape ts = operand_shape(g, n, k);
+        /* Shapes that cannot align were refused by inference. */
+        ir_shape ts;
+        ew_operand_shape(g, n, k, &ts);
         const ir_shape *t = &ts;
         int64_t s = 1;
         for (int j = out->rank - 1; j >= 0; j--) {
@@ -290,5 +271,5 @@ const emit_handler emit_family_elementwise[] = {
     EMIT("Or"),       EMIT("Xor"),       EMIT("Max"),            EMIT("Min"),
     EMIT("Sum"),      EMIT("Mean"),      EMIT("Where"),          EMIT("Clip"),
     EMIT("Cast"),     EMIT("CastLike"),
-    {NULL},
+    {.op = NULL},
 };

@@ -4,6 +4,7 @@
 #ifndef SCNNC_EMIT_GEMM_RUNTIME_H
 #define SCNNC_EMIT_GEMM_RUNTIME_H
 
+#include "../../passes/ops/conv_gemm.h"
 #include "../emit.h"
 
 /* Writes into c->kernels the runtime pieces node n's kernel (n->kernel)
@@ -15,6 +16,10 @@ int cg_runtime_require(cg_ctx *c, const ir_node *n, diag *d);
  * their results to, which is n's fused activation (ReLU: [0, inf), Clip:
  * [min, max], none: (-inf, inf); NaN passes as with cg_act). */
 void cg_clamp_fields(cg_buf *b, const ir_node *n);
+
+/* Writes "{a, b, c}": v's values for a convolution's three spatial axes,
+ * the leading axes that 1-D and 2-D ones lack given as `fill`. */
+void cg_axes3(cg_buf *b, const conv_geom *cg, const int64_t *v, int64_t fill);
 
 /* ConvTranspose (emit_conv_transpose.c), listed in emit_conv.c's table. */
 int emit_conv_transpose(cg_ctx *c, const ir_node *n, diag *d);

@@ -54,30 +54,35 @@ int emit_misc_gather_nd(cg_ctx *c, const ir_node *n, diag *d)
     return 0;
 }
 
-/* The output starts as a copy of data (input 0) unless they share bytes. */
-static void copy_data(cg_ctx *c, const ir_node *n)
+/* Starts a scatter's kernel, in which the output begins as a copy of data
+ * (input 0) unless they share bytes. 1 when begun, 0 when the output is
+ * empty (no kernel), -1 on error. */
+static int scatter_begin(cg_ctx *c, const ir_node *n, misc_red *red, diag *d)
 {
+    if (misc_reduction(c->g, n, red, d))
+        return -1;
+    if (ir_tensor_numel(em_in(c, n, 0)) == 0)
+        return 0;
+    cg_kernel_begin(c, n);
     if (cg_same_storage(c->g, n->inputs[0], n->outputs[0]))
         cg_printf(c->kernels, "    (void)x0;\n");
     else
         cg_printf(c->kernels, "    memcpy(y0, x0, %lld * sizeof *y0);\n",
                   (long long)ir_tensor_numel(em_out(c, n, 0)));
+    return 1;
 }
 
 int emit_misc_scatter_nd(cg_ctx *c, const ir_node *n, diag *d)
 {
     const ir_tensor *x = em_in(c, n, 0), *ind = em_in(c, n, 1);
     misc_red red;
-    if (misc_reduction(c->g, n, &red, d))
-        return -1;
-    if (ir_tensor_numel(x) == 0)
-        return 0;
+    int rc = scatter_begin(c, n, &red, d);
+    if (rc != 1)
+        return rc;
     int q = ind->shape.rank, r = x->shape.rank, m = (int)ind->shape.dims[q - 1];
     long long count = (long long)misc_prod(&ind->shape, 0, q - 1);
     long long S = (long long)misc_prod(&x->shape, m, r);
     cg_buf *b = c->kernels;
-    cg_kernel_begin(c, n);
-    copy_data(c, n);
     if (count * S > 0) {
         cg_printf(b, "    for (ptrdiff_t j = 0; j < %lld; j++) {\n"
                      "        const ptrdiff_t t = j * %d;\n        ptrdiff_t off = 0;\n",
@@ -107,14 +112,11 @@ int emit_misc_scatter_elements(cg_ctx *c, const ir_node *n, diag *d)
 {
     const ir_tensor *x = em_in(c, n, 0), *ind = em_in(c, n, 1);
     misc_red red;
-    if (misc_reduction(c->g, n, &red, d))
-        return -1;
-    if (ir_tensor_numel(x) == 0)
-        return 0;
+    int rc = scatter_begin(c, n, &red, d);
+    if (rc != 1)
+        return rc;
     int r = x->shape.rank, axis = misc_scatter_axis(c->g, n);
     cg_buf *b = c->kernels;
-    cg_kernel_begin(c, n);
-    copy_data(c, n);
     if (ir_tensor_numel(ind) == 0) {
         em_void_inputs(b, n, 6u);
         cg_kernel_end(c);

@@ -131,6 +131,16 @@ static void linear(cg_buf *b, const char *var, const pool_geom *pg, int upto, in
     }
 }
 
+/* The offset of a row: linear(var) over the axes before `last` times the
+ * row length, "0" when there are none; ends the statement. */
+static void row_offset(cg_buf *b, const pool_geom *pg, int last, int use_in, int64_t row)
+{
+    if (last)
+        cg_printf(b, "(");
+    linear(b, use_in ? "i" : "o", pg, last, use_in);
+    cg_printf(b, last ? ") * %lld;\n" : "0;\n", (long long)row);
+}
+
 /* The per-column contribution of tap value v for the pool kind. */
 static void accumulate(cg_buf *b, const pool_geom *pg, ir_dtype t)
 {
@@ -283,10 +293,7 @@ static int emit_rows(cg_ctx *c, const ir_node *n, const pool_geom *pg)
     }
     indent(b, depth);
     cg_printf(b, "%s *yr = y + ", T);
-    if (last)
-        cg_printf(b, "(");
-    linear(b, "o", pg, last, 0);
-    cg_printf(b, last ? ") * %lld;\n" : "0;\n", (long long)w->out);
+    row_offset(b, pg, last, 0, w->out);
     indent(b, depth);
     cg_printf(b, "for (ptrdiff_t q = 0; q < %lld; q++)\n", (long long)w->out);
     indent(b, depth + 1);
@@ -298,10 +305,7 @@ static int emit_rows(cg_ctx *c, const ir_node *n, const pool_geom *pg)
     }
     indent(b, depth);
     cg_printf(b, "const %s *xr = x + ", T);
-    if (last)
-        cg_printf(b, "(");
-    linear(b, "i", pg, last, 1);
-    cg_printf(b, last ? ") * %lld;\n" : "0;\n", (long long)w->in);
+    row_offset(b, pg, last, 1, w->in);
     indent(b, depth);
     cg_printf(b, "for (ptrdiff_t jw = 0; jw < %lld; jw++) {\n", (long long)w->k);
     indent(b, depth + 1);
@@ -491,5 +495,5 @@ const emit_handler emit_family_pool[] = {
     {"GlobalMaxPool", emit_global_pool},
     {"GlobalAveragePool", emit_global_pool},
     {"GlobalLpPool", emit_global_pool},
-    {0},
+    {.op = NULL},
 };

@@ -189,6 +189,25 @@ static void offset(cg_buf *b, const blocks *bl, const int64_t *stride)
         cg_printf(b, "0");
 }
 
+/* "for (ptrdiff_t i = from; i < to; i++) { const T v = xp[i]; <dst folds
+ * transform(v)> }" at depth, with i named var; shift is the element of the
+ * ReduceLogSumExp maxima that dst's transform subtracts. */
+static void fold_loop(cg_buf *b, int depth, const rctx *r, reduce_kind k, combine c,
+                      const char *var, int64_t from, int64_t to, const char *dst,
+                      const char *shift)
+{
+    char f[160];
+    indent(b, depth);
+    cg_printf(b, "for (ptrdiff_t %s = %lld; %s < %lld; %s++) {\n", var, (long long)from, var,
+              (long long)to, var);
+    indent(b, depth + 1);
+    cg_printf(b, "const %s v = xp[%s];\n", r->T, var);
+    indent(b, depth + 1);
+    combine_stmt(b, r, c, dst, transform(r, k, shift, f, sizeof f));
+    indent(b, depth);
+    cg_printf(b, "}\n");
+}
+
 /* One pass over the input folding transform(v) into dst[] (the output or
  * the scratch maxima) with combine c. shift_arr: array of per-output
  * maxima for ReduceLogSumExp, or NULL. */
@@ -221,14 +240,7 @@ static void fold_pass(cg_buf *b, const rctx *r, const blocks *bl, reduce_kind k,
     int64_t len = bl->size[last];
     if (!bl->reduced[last]) {
         /* Kept rows: element k of the row folds into output k. */
-        indent(b, depth);
-        cg_printf(b, "for (ptrdiff_t k = 0; k < %lld; k++) {\n", (long long)len);
-        indent(b, depth + 1);
-        cg_printf(b, "const %s v = xp[k];\n", r->T);
-        indent(b, depth + 1);
-        combine_stmt(b, r, c, "dp[k]", transform(r, k, "sp[k]", f, sizeof f));
-        indent(b, depth);
-        cg_printf(b, "}\n");
+        fold_loop(b, depth, r, k, c, "k", 0, len, "dp[k]", "sp[k]");
     } else {
         /* A contiguous run folding into one output. */
         if (len >= 16) {
@@ -250,29 +262,14 @@ static void fold_pass(cg_buf *b, const rctx *r, const blocks *bl, reduce_kind k,
             indent(b, depth + 1);
             cg_printf(b, "}\n");
             if (l8 < len) {
-                indent(b, depth);
-                cg_printf(b, "for (ptrdiff_t j = %lld; j < %lld; j++) {\n", (long long)l8,
-                          (long long)len);
-                indent(b, depth + 1);
-                cg_printf(b, "const %s v = xp[j];\n", r->T);
-                indent(b, depth + 1);
-                combine_stmt(b, r, c, "a[0]", transform(r, k, "sp[0]", f, sizeof f));
-                indent(b, depth);
-                cg_printf(b, "}\n");
+                fold_loop(b, depth, r, k, c, "j", l8, len, "a[0]", "sp[0]");
             }
             indent(b, depth);
             cg_printf(b, "for (int l = 0; l < 8; l++)\n");
             indent(b, depth + 1);
             combine_stmt(b, r, c, "dp[0]", "a[l]");
         } else {
-            indent(b, depth);
-            cg_printf(b, "for (ptrdiff_t j = 0; j < %lld; j++) {\n", (long long)len);
-            indent(b, depth + 1);
-            cg_printf(b, "const %s v = xp[j];\n", r->T);
-            indent(b, depth + 1);
-            combine_stmt(b, r, c, "dp[0]", transform(r, k, "sp[0]", f, sizeof f));
-            indent(b, depth);
-            cg_printf(b, "}\n");
+            fold_loop(b, depth, r, k, c, "j", 0, len, "dp[0]", "sp[0]");
         }
     }
     for (int i = last - 1; i >= 0; i--) {
@@ -391,5 +388,5 @@ const emit_handler emit_family_reduce[] = {
     {"ReduceL2", emit_reduce},        {"ReduceSumSquare", emit_reduce},
     {"ReduceLogSum", emit_reduce},    {"ReduceLogSumExp", emit_reduce},
     {"ArgMax", emit_reduce},          {"ArgMin", emit_reduce},
-    {0},
+    {.op = NULL},
 };

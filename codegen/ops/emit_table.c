@@ -1,5 +1,5 @@
 /* The emitter table: every family's emitters, searched by op name. Each
- * family array ends with a {NULL} entry. */
+ * family array ends with a {.op = NULL} entry. */
 #include <string.h>
 
 #include "../emit.h"

@@ -29,19 +29,6 @@ static int need_type(ir_node *n, const ir_tensor *t, unsigned types, diag *d)
                      types_str(types, list, sizeof list));
 }
 
-/* Checks that inputs min..max-1 may be present and nothing beyond max. */
-static int need_inputs(ir_graph *g, ir_node *n, int min, int max, diag *d)
-{
-    for (int i = max; i < n->n_inputs; i++)
-        if (n->inputs[i] >= 0)
-            return diag_node(d, n->name, n->op, "takes at most %d inputs, got %d", max,
-                             n->n_inputs);
-    for (int i = 0; i < min; i++)
-        if (op_need_input(g, n, i, d))
-            return -1;
-    return 0;
-}
-
 static int same_type(ir_node *n, const ir_tensor *a, const ir_tensor *b, diag *d)
 {
     if (a->dtype == b->dtype)
@@ -141,7 +128,7 @@ static int check_binary_attrs(ir_graph *g, ir_node *n, const ir_tensor *x, diag 
 
 static int infer_binary(ir_graph *g, ir_node *n, const ew_op *o, diag *d)
 {
-    if (need_inputs(g, n, 2, 2, d))
+    if (op_need_inputs(g, n, 2, 2, d))
         return -1;
     const ir_tensor *x = ir_node_in(g, n, 0), *y = ir_node_in(g, n, 1);
     if (need_type(n, x, o->types, d) ||
@@ -165,7 +152,7 @@ static int infer_variadic(ir_graph *g, ir_node *n, const ew_op *o, diag *d)
     if (n->n_inputs < 1 || n->n_inputs > EW_MAX_INPUTS)
         return diag_node(d, n->name, n->op, "takes 1 to %d inputs, got %d", EW_MAX_INPUTS,
                          n->n_inputs);
-    if (need_inputs(g, n, n->n_inputs, n->n_inputs, d))
+    if (op_need_inputs(g, n, n->n_inputs, n->n_inputs, d))
         return -1;
     const ir_tensor *x = ir_node_in(g, n, 0);
     if (need_type(n, x, o->types, d))
@@ -180,7 +167,7 @@ static int infer_variadic(ir_graph *g, ir_node *n, const ew_op *o, diag *d)
 
 static int infer_where(ir_graph *g, ir_node *n, const ew_op *o, diag *d)
 {
-    if (need_inputs(g, n, 3, 3, d))
+    if (op_need_inputs(g, n, 3, 3, d))
         return -1;
     const ir_tensor *c = ir_node_in(g, n, 0), *x = ir_node_in(g, n, 1), *y = ir_node_in(g, n, 2);
     if (need_type(n, c, EW_BOOL, d) || need_type(n, x, o->types, d) || same_type(n, x, y, d))
@@ -196,7 +183,7 @@ static int infer_where(ir_graph *g, ir_node *n, const ew_op *o, diag *d)
 static int infer_clip(ir_graph *g, ir_node *n, const ew_op *o, diag *d)
 {
     int legacy = g->opset < 11;
-    if (need_inputs(g, n, 1, legacy ? 1 : 3, d))
+    if (op_need_inputs(g, n, 1, legacy ? 1 : 3, d))
         return -1;
     const ir_tensor *x = ir_node_in(g, n, 0);
     if (need_type(n, x, g->opset < 12 ? EW_FLOATS : o->types, d))
@@ -219,7 +206,7 @@ static int infer_clip(ir_graph *g, ir_node *n, const ew_op *o, diag *d)
 static int infer_cast(ir_graph *g, ir_node *n, diag *d)
 {
     int like = strcmp(n->op, "CastLike") == 0;
-    if (need_inputs(g, n, like ? 2 : 1, like ? 2 : 1, d))
+    if (op_need_inputs(g, n, like ? 2 : 1, like ? 2 : 1, d))
         return -1;
     const ir_tensor *x = ir_node_in(g, n, 0);
     if (need_type(n, x, EW_ALL, d))
@@ -243,7 +230,7 @@ int ew_infer(ir_graph *g, ir_node *n, diag *d)
         return -1;
     switch (o->kind) {
     case EW_UNARY:
-        if (need_inputs(g, n, 1, 1, d) || need_type(n, ir_node_in(g, n, 0), o->types, d))
+        if (op_need_inputs(g, n, 1, 1, d) || need_type(n, ir_node_in(g, n, 0), o->types, d))
             return -1;
         op_set_output(g, n, 0, o->bool_out ? IR_BOOL : ir_node_in(g, n, 0)->dtype,
                       &ir_node_in(g, n, 0)->shape);
@@ -295,5 +282,5 @@ const op_handler op_family_elementwise[] = {
     EW("LessOrEqual"), EW("GreaterOrEqual"), EW("And"),    EW("Or"),         EW("Xor"),
     EW("Max"),      EW("Min"),       EW("Sum"),            EW("Mean"),       EW("Where"),
     EW("Clip"),     EW_COPY("Cast"), EW_COPY("CastLike"),
-    {NULL},
+    {.op = NULL},
 };

@@ -9,13 +9,8 @@
 
 int misc_need_io(ir_graph *g, ir_node *n, int min, int max, diag *d)
 {
-    for (int i = max; i < n->n_inputs; i++)
-        if (n->inputs[i] >= 0)
-            return diag_node(d, n->name, n->op, "takes at most %d inputs, got %d", max,
-                             n->n_inputs);
-    for (int i = 0; i < min; i++)
-        if (op_need_input(g, n, i, d))
-            return -1;
+    if (op_need_inputs(g, n, min, max, d))
+        return -1;
     if (n->n_outputs < 1 || n->outputs[0] < 0)
         return diag_node(d, n->name, n->op, "output 0 is missing");
     return 0;

@@ -105,9 +105,11 @@ int misc_eval_gather_nd(ir_graph *g, ir_node *n, diag *d)
 
 /* ---- ScatterND -------------------------------------------------------------------- */
 
-int misc_infer_scatter_nd(ir_graph *g, ir_node *n, diag *d)
+/* What ScatterND and ScatterElements check alike: three inputs, known
+ * attributes, the reduction, data that can be copied (and combined, with a
+ * reduction), integer indices, and updates of the data's type. */
+static int check_scatter(ir_graph *g, ir_node *n, const char *const *attrs, diag *d)
 {
-    static const char *const attrs[] = {"reduction", NULL};
     misc_red red;
     if (misc_need_io(g, n, 3, 3, d) || op_known_attrs(n, attrs, d) ||
         misc_reduction(g, n, &red, d))
@@ -120,6 +122,32 @@ int misc_infer_scatter_nd(ir_graph *g, ir_node *n, diag *d)
     if (upd->dtype != x->dtype)
         return diag_node(d, n->name, n->op, "updates must have the type of data (%s), not %s",
                          ir_dtype_name(x->dtype), ir_dtype_name(upd->dtype));
+    return 0;
+}
+
+/* Starts folding a scatter with constant inputs: 1 when the output holds
+ * a copy of the data, ready for the updates; 0 when it is not folded (an
+ * input not constant, or too large); -1 on error. */
+static int fold_scatter_begin(ir_graph *g, ir_node *n, misc_red *red, diag *d)
+{
+    const ir_tensor *x = ir_node_in(g, n, 0), *ind = ir_node_in(g, n, 1);
+    const ir_tensor *upd = ir_node_in(g, n, 2);
+    if (!x->data || !ind->data || !upd->data || !misc_fold_small(g, n) ||
+        misc_reduction(g, n, red, d))
+        return 0;
+    if (misc_alloc_outputs(g, n, d))
+        return -1;
+    memcpy(ir_node_out(g, n, 0)->data, x->data, ir_tensor_bytes(x));
+    return 1;
+}
+
+int misc_infer_scatter_nd(ir_graph *g, ir_node *n, diag *d)
+{
+    static const char *const attrs[] = {"reduction", NULL};
+    if (check_scatter(g, n, attrs, d))
+        return -1;
+    const ir_tensor *x = ir_node_in(g, n, 0), *ind = ir_node_in(g, n, 1);
+    const ir_tensor *upd = ir_node_in(g, n, 2);
     int r = x->shape.rank, q = ind->shape.rank;
     if (r < 1 || q < 1)
         return diag_node(d, n->name, n->op, "data and indices must have rank 1 or more");
@@ -147,16 +175,13 @@ int misc_infer_scatter_nd(ir_graph *g, ir_node *n, diag *d)
 
 int misc_eval_scatter_nd(ir_graph *g, ir_node *n, diag *d)
 {
+    misc_red red;
+    int rc = fold_scatter_begin(g, n, &red, d);
+    if (rc != 1)
+        return rc;
     const ir_tensor *x = ir_node_in(g, n, 0), *ind = ir_node_in(g, n, 1);
     const ir_tensor *upd = ir_node_in(g, n, 2);
-    misc_red red;
-    if (!x->data || !ind->data || !upd->data || !misc_fold_small(g, n) ||
-        misc_reduction(g, n, &red, d))
-        return 0;
-    if (misc_alloc_outputs(g, n, d))
-        return -1;
     ir_tensor *y = ir_node_out(g, n, 0);
-    memcpy(y->data, x->data, ir_tensor_bytes(x));
     int q = ind->shape.rank, m = (int)ind->shape.dims[q - 1];
     int64_t count = misc_prod(&ind->shape, 0, q - 1);
     int64_t slice = misc_prod(&x->shape, m, x->shape.rank);
@@ -180,21 +205,13 @@ int misc_scatter_axis(const ir_graph *g, const ir_node *n)
 int misc_infer_scatter_elements(ir_graph *g, ir_node *n, diag *d)
 {
     static const char *const attrs[] = {"axis", "reduction", NULL};
-    misc_red red;
     if (strcmp(n->op, "Scatter") == 0 && g->opset >= 11)
         return diag_node(d, n->name, n->op, "Scatter was removed in opset 11 (ScatterElements "
                          "replaces it)");
-    if (misc_need_io(g, n, 3, 3, d) || op_known_attrs(n, attrs, d) ||
-        misc_reduction(g, n, &red, d))
+    if (check_scatter(g, n, attrs, d))
         return -1;
     const ir_tensor *x = ir_node_in(g, n, 0), *ind = ir_node_in(g, n, 1);
     const ir_tensor *upd = ir_node_in(g, n, 2);
-    if (misc_check_copyable(n, x, d) || check_indices_type(n, ind, d) ||
-        (red != MISC_NONE && misc_check_arith(n, x, 0, d)))
-        return -1;
-    if (upd->dtype != x->dtype)
-        return diag_node(d, n->name, n->op, "updates must have the type of data (%s), not %s",
-                         ir_dtype_name(x->dtype), ir_dtype_name(upd->dtype));
     int r = x->shape.rank, axis = misc_scatter_axis(g, n);
     if (r < 1 || axis < 0)
         return diag_node(d, n->name, n->op, "axis %lld is out of range for rank %d",
@@ -216,16 +233,13 @@ int misc_infer_scatter_elements(ir_graph *g, ir_node *n, diag *d)
 
 int misc_eval_scatter_elements(ir_graph *g, ir_node *n, diag *d)
 {
+    misc_red red;
+    int rc = fold_scatter_begin(g, n, &red, d);
+    if (rc != 1)
+        return rc;
     const ir_tensor *x = ir_node_in(g, n, 0), *ind = ir_node_in(g, n, 1);
     const ir_tensor *upd = ir_node_in(g, n, 2);
-    misc_red red;
-    if (!x->data || !ind->data || !upd->data || !misc_fold_small(g, n) ||
-        misc_reduction(g, n, &red, d))
-        return 0;
-    if (misc_alloc_outputs(g, n, d))
-        return -1;
     ir_tensor *y = ir_node_out(g, n, 0);
-    memcpy(y->data, x->data, ir_tensor_bytes(x));
     int r = x->shape.rank, axis = misc_scatter_axis(g, n);
     int64_t pos[IR_MAX_RANK] = {0}, count = ir_tensor_numel(ind);
     for (int64_t e = 0; e < count; e++) {

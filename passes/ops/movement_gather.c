@@ -66,14 +66,26 @@ int mv_infer_gather(ir_graph *g, ir_node *n, diag *d)
     return 0;
 }
 
-int mv_eval_gather(ir_graph *g, ir_node *n, diag *d)
+/* Starts folding a gather with constant data and indices: 1 when the
+ * output's data is allocated, 0 when it is not folded (an input not
+ * constant, or too large), -1 on error. */
+static int fold_begin(ir_graph *g, ir_node *n, diag *d)
 {
-    const ir_tensor *x = ir_node_in(g, n, 0), *ind = ir_node_in(g, n, 1);
     ir_tensor *y = ir_node_out(g, n, 0);
-    if (!x->data || !ind->data || !mv_fold_small(g, n))
+    if (!ir_node_in(g, n, 0)->data || !ir_node_in(g, n, 1)->data || !mv_fold_small(g, n))
         return 0;
     if (ir_tensor_set_const(y, y->dtype, &y->shape))
         return diag_node(d, n->name, n->op, "out of memory");
+    return 1;
+}
+
+int mv_eval_gather(ir_graph *g, ir_node *n, diag *d)
+{
+    int rc = fold_begin(g, n, d);
+    if (rc != 1)
+        return rc;
+    const ir_tensor *x = ir_node_in(g, n, 0), *ind = ir_node_in(g, n, 1);
+    ir_tensor *y = ir_node_out(g, n, 0);
     int axis = mv_gather_axis(g, n);
     int64_t outer = 1, inner = 1, dim = x->shape.dims[axis], count = ir_tensor_numel(ind);
     for (int k = 0; k < axis; k++)
@@ -111,12 +123,11 @@ int mv_infer_gather_elements(ir_graph *g, ir_node *n, diag *d)
 
 int mv_eval_gather_elements(ir_graph *g, ir_node *n, diag *d)
 {
+    int rc = fold_begin(g, n, d);
+    if (rc != 1)
+        return rc;
     const ir_tensor *x = ir_node_in(g, n, 0), *ind = ir_node_in(g, n, 1);
     ir_tensor *y = ir_node_out(g, n, 0);
-    if (!x->data || !ind->data || !mv_fold_small(g, n))
-        return 0;
-    if (ir_tensor_set_const(y, y->dtype, &y->shape))
-        return diag_node(d, n->name, n->op, "out of memory");
     int axis = mv_gather_axis(g, n), r = x->shape.rank;
     int64_t xs[IR_MAX_RANK], idx[IR_MAX_RANK] = {0}, count = ir_tensor_numel(ind);
     size_t es = ir_dtype_size(x->dtype);

@@ -1,5 +1,5 @@
 /* The operator table: every family's handlers, searched by op name. Each
- * family array ends with a {NULL} entry. */
+ * family array ends with a {.op = NULL} entry. */
 #include <string.h>
 
 #include "ops.h"

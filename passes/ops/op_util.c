@@ -27,6 +27,18 @@ int op_need_input(ir_graph *g, ir_node *n, int i, diag *d)
     return 0;
 }
 
+int op_need_inputs(ir_graph *g, ir_node *n, int min, int max, diag *d)
+{
+    for (int i = max; i < n->n_inputs; i++)
+        if (n->inputs[i] >= 0)
+            return diag_node(d, n->name, n->op, "takes at most %d inputs, got %d", max,
+                             n->n_inputs);
+    for (int i = 0; i < min; i++)
+        if (op_need_input(g, n, i, d))
+            return -1;
+    return 0;
+}
+
 void op_set_output(ir_graph *g, ir_node *n, int i, ir_dtype dt, const ir_shape *s)
 {
     ir_tensor *t = ir_node_out(g, n, i);

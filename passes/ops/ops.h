@@ -47,6 +47,9 @@ extern const op_handler op_family_misc[];
 int op_broadcast(const ir_shape *a, const ir_shape *b, ir_shape *out);
 /* Checks input i is present with a known shape; records a problem otherwise. */
 int op_need_input(ir_graph *g, ir_node *n, int i, diag *d);
+/* Checks inputs 0..min-1 as op_need_input does, and that none is given
+ * beyond max. */
+int op_need_inputs(ir_graph *g, ir_node *n, int min, int max, diag *d);
 /* Sets output i's type/shape. */
 void op_set_output(ir_graph *g, ir_node *n, int i, ir_dtype dt, const ir_shape *s);
 /* Refuses every attribute of n not named in the NULL-terminated list. */

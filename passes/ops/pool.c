@@ -42,30 +42,6 @@ int64_t pool_count(const pool_axis *a, int64_t o, int include_pad)
     return hi < a->k ? hi : a->k;
 }
 
-/* Reads an INTS attribute of exactly `count` values, each >= min; absent
- * attributes give dflt (or an error when required). */
-static int ints_attr(const ir_node *n, const char *name, int count, int required, int64_t dflt,
-                     int64_t min, int64_t *out, diag *d)
-{
-    const ir_attr *a = ir_node_attr(n, name);
-    if (!a) {
-        if (required)
-            return diag_node(d, n->name, n->op, "attribute '%s' is required", name);
-        for (int i = 0; i < count; i++)
-            out[i] = dflt;
-        return 0;
-    }
-    if (a->type != IR_ATTR_INTS || a->count != count)
-        return diag_node(d, n->name, n->op, "attribute '%s' must hold %d integers", name, count);
-    for (int i = 0; i < count; i++) {
-        if (a->ints[i] < min)
-            return diag_node(d, n->name, n->op, "attribute '%s' holds %lld; at least %lld is required",
-                             name, (long long)a->ints[i], (long long)min);
-        out[i] = a->ints[i];
-    }
-    return 0;
-}
-
 /* A 0/1 INT attribute. */
 static int flag_attr(const ir_node *n, const char *name, int *out, diag *d)
 {
@@ -91,36 +67,6 @@ int pool_lp_exponent(const ir_node *n, int *p, diag *d)
         return diag_node(d, n->name, n->op,
                          "exponent p = %g is not supported (an integer from 1 to 64 is)", v);
     *p = (int)v;
-    return 0;
-}
-
-/* Output extent and paddings of axis a from the explicit pads or auto_pad. */
-static int axis_extent(const ir_node *n, const char *auto_pad, int ceil_mode, pool_axis *a,
-                       diag *d)
-{
-    int64_t eff = (a->k - 1) * a->d + 1;
-    if (strcmp(auto_pad, "SAME_UPPER") == 0 || strcmp(auto_pad, "SAME_LOWER") == 0) {
-        a->out = ceil_div(a->in, a->s);
-        int64_t total = (a->out - 1) * a->s + eff - a->in;
-        if (total < 0)
-            total = 0;
-        /* The odd pixel of padding goes after (UPPER) or before (LOWER). */
-        a->pb = strcmp(auto_pad, "SAME_UPPER") == 0 ? total / 2 : total - total / 2;
-        a->pe = total - a->pb;
-        return 0;
-    }
-    if (strcmp(auto_pad, "VALID") == 0)
-        a->pb = a->pe = 0;
-    int64_t span = a->in + a->pb + a->pe - eff;
-    if (span < 0)
-        return diag_node(d, n->name, n->op,
-                         "the window (%lld with dilation) is larger than the padded input (%lld)",
-                         (long long)eff, (long long)(a->in + a->pb + a->pe));
-    a->out = (ceil_mode ? ceil_div(span, a->s) : span / a->s) + 1;
-    /* ceil_mode: a last window that would start in the end padding is
-     * dropped (the ONNX spec since opset 19, PyTorch and onnxruntime). */
-    if (ceil_mode && (a->out - 1) * a->s >= a->in + a->pb)
-        a->out--;
     return 0;
 }
 
@@ -151,19 +97,20 @@ int pool_geometry(const ir_graph *g, const ir_node *n, pool_geom *pg, diag *d)
     pg->planes = x->shape.dims[0] * x->shape.dims[1];
     int64_t k[POOL_MAX_SPATIAL], s[POOL_MAX_SPATIAL], dl[POOL_MAX_SPATIAL], pads[2 * POOL_MAX_SPATIAL];
     int ceil_mode = 0, rc = 0;
-    rc |= ints_attr(n, "kernel_shape", nsp, 1, 1, 1, k, d);
-    rc |= ints_attr(n, "strides", nsp, 0, 1, 1, s, d);
-    rc |= ints_attr(n, "dilations", nsp, 0, 1, 1, dl, d);
-    rc |= ints_attr(n, "pads", 2 * nsp, 0, 0, 0, pads, d);
+    if (!ir_node_attr(n, "kernel_shape"))
+        rc = diag_node(d, n->name, n->op, "attribute 'kernel_shape' is required");
+    rc |= op_ints_attr(n, "kernel_shape", nsp, 1, 1, INT64_MAX, k, d);
+    rc |= op_ints_attr(n, "strides", nsp, 1, 1, INT64_MAX, s, d);
+    rc |= op_ints_attr(n, "dilations", nsp, 1, 1, INT64_MAX, dl, d);
+    rc |= op_ints_attr(n, "pads", 2 * nsp, 0, 0, INT64_MAX, pads, d);
     rc |= flag_attr(n, "ceil_mode", &ceil_mode, d);
     rc |= flag_attr(n, "count_include_pad", &pg->count_include_pad, d);
     rc |= flag_attr(n, "storage_order", &pg->storage_order, d);
     if (pg->kind == POOL_LP)
         rc |= pool_lp_exponent(n, &pg->p, d);
-    const char *auto_pad = ir_attr_string(n, "auto_pad", "NOTSET");
-    if (strcmp(auto_pad, "NOTSET") && strcmp(auto_pad, "VALID") && strcmp(auto_pad, "SAME_UPPER") &&
-        strcmp(auto_pad, "SAME_LOWER"))
-        rc = diag_node(d, n->name, n->op, "auto_pad '%s' is not supported", auto_pad);
+    const char *auto_pad = op_auto_pad(n, d);
+    if (!auto_pad)
+        rc = -1;
     else if (ceil_mode && strcmp(auto_pad, "NOTSET") != 0)
         /* Runtimes disagree on what ceil_mode means next to auto_pad. */
         rc = diag_node(d, n->name, n->op, "ceil_mode=1 with auto_pad=%s is not supported",
@@ -180,7 +127,8 @@ int pool_geometry(const ir_graph *g, const ir_node *n, pool_geom *pg, diag *d)
                          .pb = pads[i], .pe = pads[nsp + i]};
         if (a->in < 1)
             return diag_node(d, n->name, n->op, "spatial axis %d is empty", i);
-        if (axis_extent(n, auto_pad, ceil_mode, a, d) || check_windows(n, a, i, d))
+        if (op_window_extent(n, auto_pad, ceil_mode, "window", a, d) ||
+            check_windows(n, a, i, d))
             return -1;
     }
     return 0;
@@ -275,5 +223,5 @@ const op_handler op_family_pool[] = {
     {.op = "GlobalMaxPool", .infer = infer_global_pool, .macs = global_macs},
     {.op = "GlobalAveragePool", .infer = infer_global_pool, .macs = global_macs},
     {.op = "GlobalLpPool", .infer = infer_global_pool, .macs = global_macs},
-    {0},
+    {.op = NULL},
 };

@@ -7,17 +7,14 @@
 #define SCNNC_POOL_REDUCE_H
 
 #include "ops.h"
+#include "window.h"
 
 #define POOL_MAX_SPATIAL 3
 
 typedef enum pool_kind { POOL_MAX, POOL_AVG, POOL_LP } pool_kind;
 
-/* One spatial axis: input and output extent, kernel, stride, dilation and
- * the padding before (pb) and after (pe) it. Output position o reads input
- * positions o*s - pb + j*d for taps j in [0, k). */
-typedef struct pool_axis {
-    int64_t in, out, k, s, d, pb, pe;
-} pool_axis;
+/* One spatial axis of the window (window.h). */
+typedef op_window pool_axis;
 
 typedef struct pool_geom {
     pool_kind kind;

@@ -8,85 +8,37 @@
 #include <string.h>
 
 #include "quant.h"
-
-static int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
-
-/* An INTS attribute of exactly `count` values, each >= min (and at most
- * CONV_GEMM_MAX_EXTENT, which keeps the geometry's arithmetic far from
- * overflowing), or dflt for every value when absent. */
-static int ints_attr(const ir_node *n, const char *name, int count, int64_t dflt, int64_t min,
-                     int64_t *out, diag *d)
-{
-    const ir_attr *a = ir_node_attr(n, name);
-    if (!a) {
-        for (int i = 0; i < count; i++)
-            out[i] = dflt;
-        return 0;
-    }
-    if (a->type != IR_ATTR_INTS || a->count != count)
-        return diag_node(d, n->name, n->op, "attribute '%s' must hold %d integers", name, count);
-    for (int i = 0; i < count; i++) {
-        if (a->ints[i] < min)
-            return diag_node(d, n->name, n->op, "attribute '%s' holds %lld; at least %lld is "
-                             "required", name, (long long)a->ints[i], (long long)min);
-        if (a->ints[i] > CONV_GEMM_MAX_EXTENT)
-            return diag_node(d, n->name, n->op, "attribute '%s' holds %lld; at most %lld is "
-                             "supported", name, (long long)a->ints[i],
-                             (long long)CONV_GEMM_MAX_EXTENT);
-        out[i] = a->ints[i];
-    }
-    return 0;
-}
-
-/* Output extent and paddings of spatial axis i, from the pads or auto_pad. */
-static int axis_extent(const ir_node *n, const char *auto_pad, conv_geom *cg, int i, diag *d)
-{
-    int64_t eff = (cg->k[i] - 1) * cg->d[i] + 1;
-    int same_upper = strcmp(auto_pad, "SAME_UPPER") == 0;
-    if (same_upper || strcmp(auto_pad, "SAME_LOWER") == 0) {
-        cg->out[i] = ceil_div(cg->in[i], cg->s[i]);
-        int64_t total = (cg->out[i] - 1) * cg->s[i] + eff - cg->in[i];
-        total = total < 0 ? 0 : total;
-        /* The odd pixel of padding goes after (UPPER) or before (LOWER). */
-        cg->pb[i] = same_upper ? total / 2 : total - total / 2;
-        cg->pe[i] = total - cg->pb[i];
-        return 0;
-    }
-    if (strcmp(auto_pad, "VALID") == 0)
-        cg->pb[i] = cg->pe[i] = 0;
-    int64_t span = cg->in[i] + cg->pb[i] + cg->pe[i] - eff;
-    if (span < 0)
-        return diag_node(d, n->name, n->op, "the kernel (%lld with dilation) is larger than the "
-                         "padded input (%lld)", (long long)eff,
-                         (long long)(cg->in[i] + cg->pb[i] + cg->pe[i]));
-    cg->out[i] = span / cg->s[i] + 1;
-    return 0;
-}
+#include "window.h"
 
 /* Strides, dilations, pads, kernel_shape and auto_pad of the node. */
 static int spatial_attrs(const ir_node *n, const ir_shape *xs, const ir_shape *ws, conv_geom *cg,
                          diag *d)
 {
     int64_t kshape[CONV_MAX_SPATIAL], pads[2 * CONV_MAX_SPATIAL];
-    if (ints_attr(n, "kernel_shape", cg->nsp, 0, 1, kshape, d) ||
-        ints_attr(n, "strides", cg->nsp, 1, 1, cg->s, d) ||
-        ints_attr(n, "dilations", cg->nsp, 1, 1, cg->d, d) ||
-        ints_attr(n, "pads", 2 * cg->nsp, 0, 0, pads, d))
+    /* At most CONV_GEMM_MAX_EXTENT keeps the geometry's arithmetic far from
+     * overflowing. */
+    const int64_t max = CONV_GEMM_MAX_EXTENT;
+    if (op_ints_attr(n, "kernel_shape", cg->nsp, 0, 1, max, kshape, d) ||
+        op_ints_attr(n, "strides", cg->nsp, 1, 1, max, cg->s, d) ||
+        op_ints_attr(n, "dilations", cg->nsp, 1, 1, max, cg->d, d) ||
+        op_ints_attr(n, "pads", 2 * cg->nsp, 0, 0, max, pads, d))
         return -1;
-    const char *auto_pad = ir_attr_string(n, "auto_pad", "NOTSET");
-    if (strcmp(auto_pad, "NOTSET") != 0 && strcmp(auto_pad, "SAME_UPPER") != 0 &&
-        strcmp(auto_pad, "SAME_LOWER") != 0 && strcmp(auto_pad, "VALID") != 0)
-        return diag_node(d, n->name, n->op, "auto_pad '%s' is not supported", auto_pad);
+    const char *auto_pad = op_auto_pad(n, d);
+    if (!auto_pad)
+        return -1;
     for (int i = 0; i < cg->nsp; i++) {
         cg->in[i] = xs->dims[2 + i];
         cg->k[i] = ws->dims[2 + i];
         if (ir_node_attr(n, "kernel_shape") && kshape[i] != cg->k[i])
             return diag_node(d, n->name, n->op, "kernel_shape says %lld on spatial axis %d, the "
                              "weights %lld", (long long)kshape[i], i, (long long)cg->k[i]);
-        cg->pb[i] = pads[i];
-        cg->pe[i] = pads[cg->nsp + i];
-        if (axis_extent(n, auto_pad, cg, i, d))
+        op_window a = {.in = cg->in[i], .k = cg->k[i], .s = cg->s[i], .d = cg->d[i],
+                       .pb = pads[i], .pe = pads[cg->nsp + i]};
+        if (op_window_extent(n, auto_pad, 0, "kernel", &a, d))
             return -1;
+        cg->pb[i] = a.pb;
+        cg->pe[i] = a.pe;
+        cg->out[i] = a.out;
     }
     return 0;
 }

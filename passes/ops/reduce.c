@@ -336,5 +336,5 @@ const op_handler op_family_reduce[] = {
      .select = select_logsumexp},
     {.op = "ArgMax", .infer = infer_reduce, .macs = reduce_macs},
     {.op = "ArgMin", .infer = infer_reduce, .macs = reduce_macs},
-    {0},
+    {.op = NULL},
 };
