@@ -11,8 +11,8 @@ static const char *act_name(ir_act a)
 void cli_print_summary(const ir_graph *g, FILE *f)
 {
     int64_t total_macs = 0, total_params = 0;
-    fprintf(f, "%-4s %-28s %-20s %-18s %12s %10s %10s\n", "#", "node", "op", "output", "MACs",
-            "params", "arena@");
+    fprintf(f, "%-4s %-28s %-20s %-18s %12s %10s %10s %10s\n", "#", "node", "op", "output", "MACs",
+            "params", "arena@", "scratch");
     for (int i = 0; i < g->n_nodes; i++) {
         const ir_node *n = &g->nodes[i];
         const op_handler *h = op_find(n->op);
@@ -30,8 +30,9 @@ void cli_print_summary(const ir_graph *g, FILE *f)
                 snprintf(where, sizeof where, "output %d", out->output_index);
         }
         snprintf(op, sizeof op, "%s%s", n->op, act_name(n->act));
-        fprintf(f, "%-4d %-28.28s %-20s %-18s %12lld %10lld %10s\n", i, n->name, op, shape,
-                (long long)macs, (long long)params, where);
+        /* Scratch: bytes the kernel borrows from the arena while it runs. */
+        fprintf(f, "%-4d %-28.28s %-20s %-18s %12lld %10lld %10s %10lld\n", i, n->name, op, shape,
+                (long long)macs, (long long)params, where, (long long)n->scratch_bytes);
         total_macs += macs;
         total_params += params;
     }

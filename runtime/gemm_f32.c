@@ -13,8 +13,12 @@
  * the last block of the inner dimension, each tile adds the bias of its
  * rows and clamps (the fused activation) before it stores.
  *
- * The work area holds SCNN_MR * kc floats for A's panel followed by
- * kc * round_up(nc, 8) floats for B's block (see SCNN_GEMM_WORK).
+ * The work area holds B's block, kc * round_up(nc, 8) floats, followed by
+ * SCNN_MR * kc floats for A's panel (SCNN_GEMM_WORK). A product that reads
+ * every row group of A in place (SCNN_GEMM_A_IN_PLACE) never touches the
+ * panel: its work area may stop after B's block (SCNN_GEMM_WORK_B). The
+ * compiler picks kc and nc: the L2-sized block, or in a small model a band
+ * of C's columns small next to its activations (passes/ops/conv_gemm.h).
  *
  * Generated code carries this file's text (the #include lines dropped); it
  * is also compiled and tested as it stands. */
@@ -31,8 +35,13 @@
 #define SCNN_MR 4
 /* Columns of B's block are padded to a multiple of this. */
 #define SCNN_NR_MIN 8
-#define SCNN_GEMM_WORK(kc, nc) \
-    (SCNN_MR * (kc) + (kc) * (((nc) + SCNN_NR_MIN - 1) / SCNN_NR_MIN * SCNN_NR_MIN))
+/* The widest tile: a block's columns go SCNN_NR_MAX at a time. */
+#define SCNN_NR_MAX 24
+#define SCNN_GEMM_WORK_B(kc, nc) ((kc) * (((nc) + SCNN_NR_MIN - 1) / SCNN_NR_MIN * SCNN_NR_MIN))
+#define SCNN_GEMM_WORK(kc, nc) (SCNN_GEMM_WORK_B(kc, nc) + SCNN_MR * (kc))
+/* Whether product g reads A in place throughout (no panel): rows read as
+ * they are (unit column step, alpha 1) and no partial row group. */
+#define SCNN_GEMM_A_IN_PLACE(g) ((g)->a_cs == 1 && (g)->alpha == 1.0f && (g)->m % SCNN_MR == 0)
 
 typedef struct scnn_gemm {
     int m, n, k;
@@ -44,7 +53,8 @@ typedef struct scnn_gemm {
     int accumulate;    /* 1: C += alpha * A * B; 0: C = alpha * A * B */
     const float *bias; /* NULL, or one value per row added to C */
     float lo, hi;      /* C is clamped to [lo, hi] (NaN kept); +-HUGE_VALF for none */
-    int kc, nc;        /* block sizes: the work area is SCNN_GEMM_WORK(kc, nc) floats */
+    int kc, nc;        /* block sizes: the work area is SCNN_GEMM_WORK(kc, nc) floats,
+                          or SCNN_GEMM_WORK_B(kc, nc) when SCNN_GEMM_A_IN_PLACE */
 } scnn_gemm;
 
 /* What a tile does to its sums when the block is the last of the inner
@@ -199,7 +209,7 @@ static void scnn_gemm_tile(const scnn_gemm *g, int w, int kc, const float *ap, p
                            ptrdiff_t astep, const float *bp, ptrdiff_t ldb, int m0, int mr, int j0,
                            int nr, int load, const scnn_tile_end *end)
 {
-    float tmp[SCNN_MR * 24];
+    float tmp[SCNN_MR * SCNN_NR_MAX];
     float *out = g->c + (ptrdiff_t)m0 * g->ldc + j0;
     ptrdiff_t ldo = g->ldc;
     int i, j, edge = mr < SCNN_MR || nr < w;
@@ -248,8 +258,8 @@ static void scnn_gemm_block(const scnn_gemm *g, int k0, int kc, int n0, int nc, 
     scnn_tile_end end;
     int m0, j0;
     if (direct && g->m % SCNN_MR == 0 && (long)g->m * kc <= SCNN_PANELS_OUTSIDE_MAX) {
-        for (j0 = 0; j0 < nc; j0 += 24) {
-            const int nr = nc - j0 < 24 ? nc - j0 : 24;
+        for (j0 = 0; j0 < nc; j0 += SCNN_NR_MAX) {
+            const int nr = nc - j0 < SCNN_NR_MAX ? nc - j0 : SCNN_NR_MAX;
             const int w = nr > 16 ? 24 : nr > 8 ? 16 : 8;
             for (m0 = 0; m0 < g->m; m0 += SCNN_MR) {
                 const float *a = g->a + (ptrdiff_t)m0 * g->a_rs + k0;
@@ -272,8 +282,8 @@ static void scnn_gemm_block(const scnn_gemm *g, int k0, int kc, int n0, int nc, 
             scnn_pack_a(g, m0, mr, k0, kc, ap);
         }
         scnn_tile_end_make(g, m0, mr, last, &end);
-        for (j0 = 0; j0 < nc; j0 += 24) {
-            const int nr = nc - j0 < 24 ? nc - j0 : 24;
+        for (j0 = 0; j0 < nc; j0 += SCNN_NR_MAX) {
+            const int nr = nc - j0 < SCNN_NR_MAX ? nc - j0 : SCNN_NR_MAX;
             const int w = nr > 16 ? 24 : nr > 8 ? 16 : 8;
             scnn_gemm_tile(g, w, kc, a, ars, astep, bp + j0, ldb, m0, mr, n0 + j0, nr, load,
                            &end);
@@ -284,7 +294,9 @@ static void scnn_gemm_block(const scnn_gemm *g, int k0, int kc, int n0, int nc, 
 static void scnn_gemm_f32(const scnn_gemm *g, const scnn_matrix *bm, const scnn_im2col *bc,
                           float *restrict work)
 {
-    float *ap = work, *bp = work + SCNN_MR * g->kc;
+    /* No panel when A is read in place: the work area may end after B's block. */
+    float *bp = work;
+    float *ap = SCNN_GEMM_A_IN_PLACE(g) ? NULL : work + SCNN_GEMM_WORK_B(g->kc, g->nc);
     /* Rows of A are read in place when nothing has to be done to them:
      * no copy, and the first pass over a row group overlaps its loads with
      * arithmetic. Partial row groups, a transposed A or alpha != 1 go

@@ -46,8 +46,8 @@ static void emit_gemm_conv(cg_ctx *c, const ir_node *n, const conv_geom *cg)
     int64_t cin_g = cg->cin / cg->group, m = cg->cout / cg->group, in_plane = 1;
     for (int i = 0; i < cg->nsp; i++)
         in_plane *= cg->in[i];
-    int kc, nc;
-    gemm_blocks(npos, k, &kc, &nc);
+    gemm_blocking gb;
+    conv_gemm_blocking(c->g, cg, &gb);
     int pointwise = n->kernel == CONV_K_POINTWISE;
     cg_printf(b, "    float *work = (float *)(void *)scratch;\n");
     if (pointwise) {
@@ -75,7 +75,7 @@ static void emit_gemm_conv(cg_ctx *c, const ir_node *n, const conv_geom *cg)
               (long long)m, (long long)npos, (long long)k, (long long)k, (long long)npos,
               cg->has_bias ? "x2" : "NULL");
     cg_clamp_fields(b, n);
-    cg_printf(b, ", .kc = %d, .nc = %d};\n", kc, nc);
+    cg_printf(b, ", .kc = %d, .nc = %d};\n", gb.kc, gb.nc);
     const char *in = open_loops(b, cg);
     if (cg->batch > 1 || cg->group > 1) {
         cg_printf(b, "%s%s = x0", in, pointwise ? "src.p" : "src.x");

@@ -68,8 +68,8 @@ static int emit_gemm(cg_ctx *c, const ir_node *n, diag *d)
                      "        scnn_rowvec_f32(&s, x0 + i * %lld, y0 + i * %lld);\n",
                   (long long)m, (long long)k, (long long)nn);
     } else {
-        int kc, nc;
-        gemm_blocks(nn, k, &kc, &nc);
+        gemm_blocking gb;
+        gemm_node_blocking(g, n, &gb);
         cg_printf(b, "    float *work = (float *)(void *)scratch;\n"
                      "    const scnn_matrix src = {x1, %lld, %lld};\n"
                      "    const scnn_gemm g = {.m = %lld, .n = %lld, .k = %lld, .a = x0, .a_rs = %lld, "
@@ -80,7 +80,7 @@ static int emit_gemm(cg_ctx *c, const ir_node *n, diag *d)
         cg_printf(b, ", .c = y0, .ldc = %lld, .accumulate = %d, .bias = NULL,\n                         ",
                   (long long)nn, ct != NULL);
         cg_clamp_fields(b, n);
-        cg_printf(b, ", .kc = %d, .nc = %d};\n", kc, nc);
+        cg_printf(b, ", .kc = %d, .nc = %d};\n", gb.kc, gb.nc);
         if (ct)
             emit_gemm_c(b, ct, beta, m, nn);
         cg_printf(b, "    scnn_gemm_f32(&g, &src, NULL, work);\n");
@@ -136,8 +136,8 @@ static int emit_matmul(cg_ctx *c, const ir_node *n, diag *d)
             cg_printf(b, "        scnn_rowvec_f32(&s, x0 + i * %lld, y0 + i * %lld);\n",
                       (long long)p.k, (long long)p.n);
     } else {
-        int kc, nc;
-        gemm_blocks(p.n, p.k, &kc, &nc);
+        gemm_blocking gb;
+        gemm_node_blocking(c->g, n, &gb);
         cg_printf(b, "    float *work = (float *)(void *)scratch;\n"
                      "    scnn_matrix src = {x1, %lld, 1};\n"
                      "    scnn_gemm g = {.m = %lld, .n = %lld, .k = %lld, .a = x0, .a_rs = %lld, .a_cs = 1,\n"
@@ -146,7 +146,7 @@ static int emit_matmul(cg_ctx *c, const ir_node *n, diag *d)
                   (long long)p.n, (long long)p.m, (long long)p.n, (long long)p.k, (long long)p.k,
                   (long long)p.n);
         cg_clamp_fields(b, n);
-        cg_printf(b, ", .kc = %d, .nc = %d};\n", kc, nc);
+        cg_printf(b, ", .kc = %d, .nc = %d};\n", gb.kc, gb.nc);
         open_batches(b, &p);
         if (many)
             cg_printf(b, "        g.a = x0 + ao;\n        src.p = x1 + bo;\n"

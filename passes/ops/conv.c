@@ -321,6 +321,12 @@ void conv_dw_plan_make(const conv_geom *cg, conv_dw_plan *p)
     p->work_floats = (p->padded[0] + p->out[0]) * p->padded[1];
 }
 
+void conv_gemm_blocking(const ir_graph *g, const conv_geom *cg, gemm_blocking *b)
+{
+    gemm_blocking_make(cg->cout / cg->group, conv_positions(cg), conv_taps(cg), 1,
+                       gemm_band_budget(g), b);
+}
+
 static void select_conv(ir_graph *g, ir_node *n)
 {
     conv_geom cg;
@@ -337,8 +343,10 @@ static void select_conv(ir_graph *g, ir_node *n)
         n->scratch_bytes = p.work_floats * (int64_t)sizeof(float);
         return;
     }
+    gemm_blocking b;
+    conv_gemm_blocking(g, &cg, &b);
     n->kernel = is_pointwise(&cg) ? CONV_K_POINTWISE : CONV_K_IM2COL;
-    n->scratch_bytes = gemm_work_bytes(conv_positions(&cg), conv_taps(&cg));
+    n->scratch_bytes = b.work_bytes;
 }
 
 static int infer_convt(ir_graph *g, ir_node *n, diag *d)
@@ -369,12 +377,25 @@ static int64_t macs_convt(const ir_graph *g, const ir_node *n)
     return m;
 }
 
-int64_t convt_cols_floats(const conv_geom *cg)
+void convt_plan_make(const ir_graph *g, const conv_geom *cg, convt_plan *p)
 {
-    int64_t c = cg->cout / cg->group;
+    int64_t taps = 1;
     for (int i = 0; i < cg->nsp; i++)
-        c *= cg->k[i] * cg->in[i];
-    return c;
+        taps *= cg->k[i];
+    p->rows = cg->cout / cg->group * taps;
+    p->in_w = cg->in[cg->nsp - 1];
+    p->in_rows = 1;
+    for (int i = 0; i + 1 < cg->nsp; i++)
+        p->in_rows *= cg->in[i];
+    int64_t budget = gemm_band_budget(g), row = p->rows * p->in_w;
+    int64_t most = budget / row < 1 ? 1 : budget / row;
+    int64_t bands = (p->in_rows + most - 1) / most;
+    p->band_rows = (p->in_rows + bands - 1) / bands; /* bands of equal height */
+    p->cols_floats = row * p->band_rows;
+    /* A is the weights read transposed: never in place. */
+    gemm_blocking_make(p->rows, p->band_rows * p->in_w, cg->cin / cg->group, 0, budget,
+                       &p->gemm);
+    p->scratch_bytes = p->cols_floats * (int64_t)sizeof(float) + p->gemm.work_bytes;
 }
 
 static void select_convt(ir_graph *g, ir_node *n)
@@ -386,13 +407,10 @@ static void select_convt(ir_graph *g, ir_node *n)
     diag_free(&quiet);
     if (bad)
         return;
-    int64_t nin = 1;
-    for (int i = 0; i < cg.nsp; i++)
-        nin *= cg.in[i];
-    /* The product's result (cols) and then its work area. */
+    convt_plan p;
+    convt_plan_make(g, &cg, &p);
     n->kernel = CONVT_K_GEMM_COL2IM;
-    n->scratch_bytes = convt_cols_floats(&cg) * (int64_t)sizeof(float) +
-                       gemm_work_bytes(nin, cg.cin / cg.group);
+    n->scratch_bytes = p.scratch_bytes;
 }
 
 const op_handler op_family_conv[] = {

@@ -31,9 +31,6 @@ int conv_geometry(const ir_graph *g, const ir_node *n, conv_geom *cg, diag *d);
  * channels / group) x taps; the pads may come out negative (output_shape
  * larger than what the input reaches: those outputs are the bias). */
 int convt_geometry(const ir_graph *g, const ir_node *n, conv_geom *cg, diag *d);
-/* Floats of ConvTranspose's per-group product result: (output channels /
- * group) x taps rows by input positions. */
-int64_t convt_cols_floats(const conv_geom *cg);
 
 /* Products of the geometry: output positions per image and channel, and
  * rows of the im2col matrix (input channels of a group times taps). */
@@ -58,9 +55,10 @@ typedef enum conv_kernel {
     CONV_K_DEPTHWISE   /* one input channel per group, 1-D or 2-D: direct */
 } conv_kernel;
 
-/* n->kernel value of ConvTranspose: per image and group, the product
- * W' * X (runtime/gemm_f32.c) into scratch, then runtime/conv_col2im_f32.c
- * adds its rows into the output. */
+/* n->kernel value of ConvTranspose: per image and group, the output starts
+ * as the bias; then per band of input rows, the product cols = W' * X of
+ * the band's positions (runtime/gemm_f32.c) into scratch, and
+ * runtime/conv_col2im_f32.c adds its rows into the output. */
 #define CONVT_K_GEMM_COL2IM 1
 
 /* n->kernel values of Gemm and MatMul. */
@@ -70,20 +68,92 @@ typedef enum gemm_kernel {
 } gemm_kernel;
 
 /* Blocking of runtime/gemm_f32.c's scnn_gemm_f32 (tests check that these
- * match SCNN_MR and SCNN_NR_MIN there): the inner dimension is taken
- * GEMM_KC at a time and the columns GEMM_NC at a time, so that a packed
- * block of B (GEMM_KC x GEMM_NC floats, 240 KiB) stays in the L2 cache. */
+ * match SCNN_MR, SCNN_NR_MIN and SCNN_NR_MAX there): the inner dimension is
+ * taken at most GEMM_KC at a time and the columns at most GEMM_NC at a
+ * time, so that a packed block of B (GEMM_KC x GEMM_NC floats, 240 KiB)
+ * stays in the L2 cache. GEMM_NR_MAX is the widest register tile: column
+ * blocks that are multiples of it add no partial tiles. */
 #define GEMM_MR 4
 #define GEMM_NR_MIN 8
+#define GEMM_NR_MAX 24
 #define GEMM_KC 256
 #define GEMM_NC 240
+
+/* The packed block is the node's scratch (arena bytes), and a whole L2
+ * block would dwarf the activations of a small model (digits' 3x3 Conv of
+ * 16 channels on 8x8 needed 19 KB of scratch; its largest activation is
+ * 4 KB). The arena cannot be smaller than the largest activation, so the
+ * block is held to a band of the columns sized from that, by this rule
+ * (the same for every node of a graph, and a function of its shapes only):
+ *   budget = max(GEMM_BAND_MIN, largest activation / GEMM_BAND_DIV) floats,
+ *   the largest activation being the largest non-constant tensor that any
+ *   node reads or writes (in bytes, counted as floats);
+ *   start from kc = min(k, GEMM_KC), nc = min(n, GEMM_NC); while B's block
+ *   (kc x nc, nc rounded up to GEMM_NR_MIN) exceeds the budget:
+ *   1. make the block shallower: the deepest even split of k that fits,
+ *      but not below GEMM_KC_BAND;
+ *   2. narrow the band to the widest multiple of GEMM_NR_MAX that fits,
+ *      but not below GEMM_NR_MAX;
+ *   3. shallower again, down to GEMM_KC_MIN;
+ *   4. narrow the band to a multiple of GEMM_NR_MIN that fits, one tile
+ *      of GEMM_NR_MIN at least (narrower tiles run slower).
+ * Why this order: each step of k reloads C's tiles once more, which is
+ * cheap while steps stay GEMM_KC_BAND deep; each band repacks nothing but
+ * pays the packing's per-row overhead over all of k and one more pass over
+ * A, which costs more on narrow bands (ResNet-8's 3x3 Conv of 16 channels
+ * on 32x32 with 3456-float blocks: 24 columns x 144 ran 30% slower than
+ * 72 x 48, which is within 10% of the whole L2 block). Bands stay whole
+ * GEMM_NR_MAX tiles until step 4.
+ * So B's block adds at most a quarter of the largest activation to any
+ * node's live bytes (or GEMM_KC_MIN x GEMM_NR_MIN floats in a tinier
+ * model). Models with activations of a megabyte or more (ImageNet CNNs)
+ * keep the L2 block everywhere, and their speed. */
+#define GEMM_BAND_DIV 4
+#define GEMM_KC_BAND 64
+#define GEMM_KC_MIN 16
+#define GEMM_BAND_MIN (GEMM_KC_MIN * GEMM_NR_MIN)
 
 /* Rows of A at or below which Gemm/MatMul use GEMM_K_ROWVEC. */
 #define GEMM_ROWVEC_MAX_M 2
 
-/* Block sizes for an m x n x k product and the scratch bytes they need. */
-void gemm_blocks(int64_t n, int64_t k, int *kc, int *nc);
-int64_t gemm_work_bytes(int64_t n, int64_t k);
+/* The budget above for the nodes of graph g (shapes inferred). */
+int64_t gemm_band_budget(const ir_graph *g);
+
+/* How one m x n x k product is blocked, and its work area: B's block
+ * (kc x nc, columns rounded up to GEMM_NR_MIN), then, unless every row
+ * group of A is read in place (runtime's SCNN_GEMM_A_IN_PLACE: A's rows
+ * with unit column step and alpha 1, `a_plain`, and m a multiple of
+ * GEMM_MR), a panel of GEMM_MR x kc. */
+typedef struct gemm_blocking {
+    int kc, nc;
+    int64_t work_bytes;
+} gemm_blocking;
+
+void gemm_blocking_make(int64_t m, int64_t n, int64_t k, int a_plain, int64_t budget,
+                        gemm_blocking *b);
+
+/* The blocking of a Gemm or MatMul node whose kernel is GEMM_K_BLOCKED
+ * (for select and emit alike). */
+void gemm_node_blocking(const ir_graph *g, const ir_node *n, gemm_blocking *b);
+
+/* The product of a Conv node whose kernel is CONV_K_IM2COL or
+ * CONV_K_POINTWISE, per image and group: (output channels / group) x
+ * positions x conv_taps, A the weights as they lie. */
+void conv_gemm_blocking(const ir_graph *g, const conv_geom *cg, gemm_blocking *b);
+
+/* How a ConvTranspose runs: input rows (the depth x height pairs, each
+ * in_w positions wide) band_rows at a time, so that the band's product
+ * result (rows x band_rows * in_w floats, rows being output channels of a
+ * group times taps) keeps within gemm_band_budget, one input row at least.
+ * Scratch: that result, then the product's work area. */
+typedef struct convt_plan {
+    int64_t rows, in_rows, in_w, band_rows;
+    int64_t cols_floats;
+    gemm_blocking gemm;
+    int64_t scratch_bytes;
+} convt_plan;
+
+void convt_plan_make(const ir_graph *g, const conv_geom *cg, convt_plan *p);
 
 /* A MatMul as a sequence of matrix products of one shape: m x k times
  * k x n, `batches` times. Product t reads A and B at the offsets that its

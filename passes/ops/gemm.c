@@ -6,18 +6,73 @@
 
 #include "conv_gemm.h"
 
-void gemm_blocks(int64_t n, int64_t k, int *kc, int *nc)
+int64_t gemm_band_budget(const ir_graph *g)
 {
-    *kc = (int)(k < GEMM_KC ? k : GEMM_KC);
-    *nc = (int)(n < GEMM_NC ? n : GEMM_NC);
+    int64_t largest = 0;
+    for (int i = 0; i < g->n_nodes; i++) {
+        const ir_node *n = &g->nodes[i];
+        for (int k = 0; k < n->n_inputs + n->n_outputs; k++) {
+            int t = k < n->n_inputs ? n->inputs[k] : n->outputs[k - n->n_inputs];
+            if (t < 0 || g->tensors[t].data || !g->tensors[t].has_shape)
+                continue;
+            int64_t bytes = (int64_t)ir_tensor_bytes(&g->tensors[t]);
+            largest = bytes > largest ? bytes : largest;
+        }
+    }
+    int64_t b = largest / (int64_t)sizeof(float) / GEMM_BAND_DIV;
+    return b > GEMM_BAND_MIN ? b : GEMM_BAND_MIN;
 }
 
-int64_t gemm_work_bytes(int64_t n, int64_t k)
+static int64_t round_up(int64_t v, int64_t to) { return (v + to - 1) / to * to; }
+
+/* kc deep steps over k, as even as can be, none deeper than most. */
+static int64_t even_depth(int64_t k, int64_t most)
 {
-    int kc, nc;
-    gemm_blocks(n, k, &kc, &nc);
-    int64_t cols = (nc + GEMM_NR_MIN - 1) / GEMM_NR_MIN * GEMM_NR_MIN;
-    return ((int64_t)GEMM_MR * kc + (int64_t)kc * cols) * (int64_t)sizeof(float);
+    int64_t steps = (k + most - 1) / most;
+    return (k + steps - 1) / steps;
+}
+
+/* Whether B's block of kc x nc floats (nc rounded up) exceeds the budget. */
+static int over(int64_t kc, int64_t nc, int64_t budget)
+{
+    return kc * round_up(nc, GEMM_NR_MIN) > budget;
+}
+
+/* The deepest even split of k whose steps fit nc columns, not below floor. */
+static int64_t fit_depth(int64_t k, int64_t nc, int64_t budget, int64_t floor)
+{
+    int64_t most = budget / round_up(nc, GEMM_NR_MIN);
+    return even_depth(k, most > floor ? most : floor);
+}
+
+/* The widest multiple of step that fits kc deep, not below step. */
+static int64_t fit_width(int64_t kc, int64_t step, int64_t budget)
+{
+    int64_t fit = budget / kc / step * step;
+    return fit > step ? fit : step;
+}
+
+void gemm_blocking_make(int64_t m, int64_t n, int64_t k, int a_plain, int64_t budget,
+                        gemm_blocking *b)
+{
+    int64_t kc = k < GEMM_KC ? k : GEMM_KC, nc = n < GEMM_NC ? n : GEMM_NC;
+    /* The steps of the rule in conv_gemm.h, each only while over budget. */
+    if (over(kc, nc, budget))
+        kc = fit_depth(k, nc, budget, GEMM_KC_BAND);
+    if (over(kc, nc, budget) && nc > GEMM_NR_MAX)
+        nc = fit_width(kc, GEMM_NR_MAX, budget);
+    if (over(kc, nc, budget))
+        kc = fit_depth(k, nc, budget, GEMM_KC_MIN);
+    if (over(kc, nc, budget)) {
+        nc = fit_width(kc, GEMM_NR_MIN, budget);
+        nc = nc < n ? nc : n;
+    }
+    b->kc = (int)kc;
+    b->nc = (int)nc;
+    b->work_bytes = kc * round_up(nc, GEMM_NR_MIN);
+    if (!a_plain || m % GEMM_MR != 0)
+        b->work_bytes += (int64_t)GEMM_MR * kc;
+    b->work_bytes *= (int64_t)sizeof(float);
 }
 
 static int need_float(ir_graph *g, ir_node *n, int i, diag *d)
@@ -213,6 +268,16 @@ static int64_t macs_product(const ir_graph *g, const ir_node *n)
     return ir_tensor_numel(y) * k;
 }
 
+void gemm_node_blocking(const ir_graph *g, const ir_node *n, gemm_blocking *b)
+{
+    int64_t m, cols, k;
+    product_shape(g, n, &m, &cols, &k);
+    /* Gemm reads A in place unless transposed or scaled (MatMul always). */
+    int a_plain = !is_gemm(n) ||
+                  (!ir_attr_int(n, "transA", 0) && ir_attr_float(n, "alpha", 1.0f) == 1.0f);
+    gemm_blocking_make(m, cols, k, a_plain, gemm_band_budget(g), b);
+}
+
 static void select_product(ir_graph *g, ir_node *n)
 {
     const ir_tensor *y = &g->tensors[n->outputs[0]];
@@ -225,8 +290,10 @@ static void select_product(ir_graph *g, ir_node *n)
         n->kernel = GEMM_K_ROWVEC;
         return;
     }
+    gemm_blocking b;
+    gemm_node_blocking(g, n, &b);
     n->kernel = GEMM_K_BLOCKED;
-    n->scratch_bytes = gemm_work_bytes(cols, k);
+    n->scratch_bytes = b.work_bytes;
 }
 
 const op_handler op_family_gemm[] = {

@@ -43,9 +43,13 @@ static float *values(size_t n)
     return p;
 }
 
-static float *work_for(int kc, int nc)
+/* The work area a product needs: without A's panel when it never packs A
+ * (sized exactly, so that the sanitizers see any use of the panel). */
+static float *work_for(const scnn_gemm *g)
 {
-    float *w = malloc(sizeof(float) * (size_t)SCNN_GEMM_WORK(kc, nc));
+    size_t n = SCNN_GEMM_A_IN_PLACE(g) ? (size_t)SCNN_GEMM_WORK_B(g->kc, g->nc)
+                                       : (size_t)SCNN_GEMM_WORK(g->kc, g->nc);
+    float *w = malloc(sizeof(float) * n);
     assert_non_null(w);
     return w;
 }
@@ -59,19 +63,69 @@ static float clampf(double v, float lo, float hi)
 
 /* --- runtime: the blocked product ----------------------------------------------- */
 
+/* The budget for a graph whose largest activation holds `largest` floats. */
+static int64_t budget_for(int64_t largest)
+{
+    return largest / GEMM_BAND_DIV > GEMM_BAND_MIN ? largest / GEMM_BAND_DIV : GEMM_BAND_MIN;
+}
+
 static void test_blocking_matches(void **state)
 {
     (void)state;
     assert_int_equal(GEMM_MR, SCNN_MR);
     assert_int_equal(GEMM_NR_MIN, SCNN_NR_MIN);
-    static const int64_t shapes[][2] = {{1, 1}, {7, 3}, {3136, 576}, {49, 4608}, {240, 256}};
+    assert_int_equal(GEMM_NR_MAX, SCNN_NR_MAX);
+    /* m, n, k, A plain, largest activation (floats) */
+    static const int64_t shapes[][5] = {
+        {1, 1, 1, 1, 1},          {7, 7, 3, 0, 49},       {64, 3136, 576, 1, 64 * 3136},
+        {512, 49, 4608, 1, 25088}, {16, 64, 72, 1, 1024},  {8, 64, 9, 1, 512},
+        {4, 300, 1000, 0, 1200},  {16, 16, 256, 1, 256},  {12, 5, 40, 1, 60},
+    };
     for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
-        int kc, nc;
-        gemm_blocks(shapes[i][0], shapes[i][1], &kc, &nc);
-        assert_true(kc >= 1 && kc <= GEMM_KC && nc >= 1 && nc <= GEMM_NC);
-        assert_int_equal(gemm_work_bytes(shapes[i][0], shapes[i][1]),
-                         (int64_t)SCNN_GEMM_WORK(kc, nc) * (int64_t)sizeof(float));
+        const int64_t m = shapes[i][0], n = shapes[i][1], k = shapes[i][2];
+        const int64_t budget = budget_for(shapes[i][4]);
+        gemm_blocking b;
+        gemm_blocking_make(m, n, k, (int)shapes[i][3], budget, &b);
+        assert_true(b.kc >= 1 && b.kc <= GEMM_KC && b.kc <= k);
+        assert_true(b.nc >= 1 && b.nc <= GEMM_NC && b.nc <= n);
+        /* B's block keeps within the budget unless one tile GEMM_KC_MIN
+         * deep does not; bands start at whole register tiles. */
+        assert_true(SCNN_GEMM_WORK_B(b.kc, b.nc) <= budget || b.kc <= GEMM_KC_MIN);
+        assert_true(b.nc == n || b.nc % (b.nc >= GEMM_NR_MAX ? GEMM_NR_MAX : GEMM_NR_MIN) == 0);
+        /* Tiles narrower than the widest only where nothing deeper fits;
+         * bands narrower than the L2 block only where steps of
+         * GEMM_KC_BAND do not fit. */
+        assert_true(b.nc >= GEMM_NR_MAX || b.nc == n || b.kc <= GEMM_KC_MIN || b.kc == k);
+        assert_true(b.nc == (n < GEMM_NC ? n : GEMM_NC) || b.kc <= GEMM_KC_BAND);
+        int in_place = shapes[i][3] && m % GEMM_MR == 0;
+        int64_t floats = in_place ? SCNN_GEMM_WORK_B(b.kc, b.nc) : SCNN_GEMM_WORK(b.kc, b.nc);
+        assert_int_equal(b.work_bytes, floats * (int64_t)sizeof(float));
     }
+    /* Layers of large models keep the L2 block. */
+    gemm_blocking b;
+    gemm_blocking_make(512, 49, 4608, 1, budget_for(64 * 112 * 112), &b);
+    assert_int_equal(b.kc, GEMM_KC);
+    assert_int_equal(b.nc, 49);
+    gemm_blocking_make(128, 3136, 1152, 1, budget_for(128 * 3136), &b);
+    assert_int_equal(b.kc, GEMM_KC);
+    assert_int_equal(b.nc, GEMM_NC);
+    /* ResNet-8's 3x3 Conv of 16 channels on 32x32 (4096 floats): k in
+     * three steps of 48, then bands of three 24-column tiles. */
+    gemm_blocking_make(16, 1024, 144, 1, budget_for(16 * 1024), &b);
+    assert_int_equal(b.kc, 48);
+    assert_int_equal(b.nc, 72);
+    /* 1x1 960 -> 160 on 7x7 (1960 floats): steps of 64, one tile wide. */
+    gemm_blocking_make(160, 49, 960, 1, budget_for(160 * 49), &b);
+    assert_int_equal(b.kc, 64);
+    assert_int_equal(b.nc, 24);
+    /* digits' second Conv (16 x 64 x 72; the largest activation is its
+     * output, 1024 floats): 256 floats; 24
+     * columns would need steps below GEMM_KC_MIN, so 16 columns, k in five
+     * steps of 15. */
+    gemm_blocking_make(16, 64, 72, 1, budget_for(1024), &b);
+    assert_int_equal(b.nc, 16);
+    assert_int_equal(b.kc, 15);
+    assert_int_equal(b.work_bytes, 15 * 16 * (int64_t)sizeof(float));
 }
 
 typedef struct gemm_case {
@@ -83,7 +137,7 @@ static void run_gemm_case(const gemm_case *t)
 {
     float *a = values((size_t)t->m * t->k), *b = values((size_t)t->k * t->n);
     float *c = values((size_t)t->m * t->n), *c0 = malloc(sizeof(float) * (size_t)t->m * t->n);
-    float *bias = values((size_t)t->m), *work = work_for(t->kc, t->nc);
+    float *bias = values((size_t)t->m);
     assert_non_null(c0);
     memcpy(c0, c, sizeof(float) * (size_t)t->m * t->n);
     scnn_matrix bm = {b, t->n, 1};
@@ -91,6 +145,7 @@ static void run_gemm_case(const gemm_case *t)
                    .a_cs = t->trans_a ? t->m : 1, .alpha = t->alpha, .c = c, .ldc = t->n,
                    .accumulate = t->accumulate, .bias = t->bias ? bias : NULL, .lo = t->lo,
                    .hi = t->hi, .kc = t->kc, .nc = t->nc};
+    float *work = work_for(&g);
     scnn_gemm_f32(&g, &bm, NULL, work);
     for (int i = 0; i < t->m; i++)
         for (int j = 0; j < t->n; j++) {
@@ -107,8 +162,9 @@ static void test_gemm_runtime(void **state)
 {
     (void)state;
     const float inf = HUGE_VALF;
-    static const int dims[][3] = {{1, 1, 1},  {4, 24, 8}, {5, 25, 9},   {3, 7, 2},
-                                  {8, 17, 33}, {9, 49, 40}, {13, 100, 7}, {2, 8, 300}};
+    static const int dims[][3] = {{1, 1, 1},   {4, 24, 8},   {5, 25, 9},  {3, 7, 2},
+                                  {8, 17, 33}, {9, 49, 40},  {13, 100, 7}, {2, 8, 300},
+                                  {8, 100, 20}, {12, 60, 5}};
     for (size_t i = 0; i < sizeof dims / sizeof dims[0]; i++) {
         const int m = dims[i][0], n = dims[i][1], k = dims[i][2];
         /* Whole-matrix blocks, then blocks small enough to split both ways. */
@@ -120,6 +176,11 @@ static void test_gemm_runtime(void **state)
         run_gemm_case(&trans);
         gemm_case scaled = {m, n, k, 0, k, n, 1, 0, -2.0f, -inf, inf};
         run_gemm_case(&scaled);
+        /* Bands of one and of two 24-column tiles. */
+        gemm_case band = {m, n, k, 0, k, n > 24 ? 24 : n, 0, 1, 1.0f, -inf, inf};
+        run_gemm_case(&band);
+        gemm_case band2 = {m, n, k, 0, k > 16 ? 16 : k, n > 48 ? 48 : n, 1, 0, 1.0f, -inf, inf};
+        run_gemm_case(&band2);
     }
 }
 
@@ -184,12 +245,12 @@ static void run_conv_case(const conv_case *t, int kc, int nc)
     int taps = cg * t->k[0] * t->k[1] * t->k[2];
     float *x = values((size_t)t->cin * plane), *w = values((size_t)t->cout * taps);
     float *bias = values((size_t)t->cout), *y = values((size_t)t->cout * opos);
-    float *work = work_for(kc, nc);
     scnn_im2col src = {x, {t->in[0], t->in[1], t->in[2]}, {out[0], out[1], out[2]},
                        {t->k[0], t->k[1], t->k[2]}, {t->s[0], t->s[1], t->s[2]},
                        {t->d[0], t->d[1], t->d[2]}, {t->pb[0], t->pb[1], t->pb[2]}};
     scnn_gemm g = {.m = mg, .n = opos, .k = taps, .a_rs = taps, .a_cs = 1, .alpha = 1.0f,
                    .ldc = opos, .lo = -HUGE_VALF, .hi = HUGE_VALF, .kc = kc, .nc = nc};
+    float *work = work_for(&g);
     for (int grp = 0; grp < t->group; grp++) {
         src.x = x + (ptrdiff_t)grp * cg * plane;
         g.a = w + (ptrdiff_t)grp * mg * taps;
@@ -225,32 +286,48 @@ static void test_im2col_conv(void **state)
         run_conv_case(&cases[i], 256, 240);
         run_conv_case(&cases[i], 4, 8);
         run_conv_case(&cases[i], 7, 16);
+        run_conv_case(&cases[i], 16, 24);
     }
+    /* Output channels a multiple of 4: A read in place, no panel. */
+    static const conv_case plain = {3, 8, 1, {1, 9, 11}, {1, 3, 3}, {1, 1, 1}, {1, 1, 1},
+                                    {0, 1, 1}, {0, 1, 1}};
+    run_conv_case(&plain, 256, 240);
+    run_conv_case(&plain, 24, 8);
+    run_conv_case(&plain, 9, 48);
 }
 
-/* ConvTranspose through the product and col2im, against the scatter
- * written out: input i of an axis reaches output i*s - pb + t*d. */
-static void run_convt_case(const conv_case *t, const int *out, int kc, int nc)
+/* ConvTranspose through the product and col2im, band_rows input rows at a
+ * time, against the scatter written out: input i of an axis reaches output
+ * i*s - pb + t*d. */
+static void run_convt_case(const conv_case *t, const int *out, int kc, int nc, int band_rows)
 {
     int plane = t->in[0] * t->in[1] * t->in[2], opos = out[0] * out[1] * out[2];
     int cg = t->cin / t->group, mg = t->cout / t->group, taps = t->k[0] * t->k[1] * t->k[2];
+    int in_rows = t->in[0] * t->in[1], band = band_rows * t->in[2];
     float *x = values((size_t)t->cin * plane), *w = values((size_t)t->cin * mg * taps);
     float *bias = values((size_t)t->cout), *y = values((size_t)t->cout * opos);
-    float *cols = values((size_t)mg * taps * plane), *work = work_for(kc, nc);
+    float *cols = values((size_t)mg * taps * band);
     double *ref = calloc((size_t)t->cout * opos, sizeof(double));
     assert_non_null(ref);
     scnn_matrix src = {x, plane, 1};
-    scnn_gemm g = {.m = mg * taps, .n = plane, .k = cg, .a_rs = 1, .a_cs = mg * taps,
-                   .alpha = 1.0f, .c = cols, .ldc = plane, .lo = -HUGE_VALF, .hi = HUGE_VALF,
+    scnn_gemm g = {.m = mg * taps, .n = band, .k = cg, .a_rs = 1, .a_cs = mg * taps,
+                   .alpha = 1.0f, .c = cols, .ldc = band, .lo = -HUGE_VALF, .hi = HUGE_VALF,
                    .kc = kc, .nc = nc};
+    float *work = work_for(&g);
     scnn_col2im s = {mg, {t->in[0], t->in[1], t->in[2]}, {out[0], out[1], out[2]},
                      {t->k[0], t->k[1], t->k[2]}, {t->s[0], t->s[1], t->s[2]},
                      {t->d[0], t->d[1], t->d[2]}, {t->pb[0], t->pb[1], t->pb[2]}};
     for (int grp = 0; grp < t->group; grp++) {
-        src.p = x + (ptrdiff_t)grp * cg * plane;
+        float *yg = y + (ptrdiff_t)grp * mg * opos;
         g.a = w + (ptrdiff_t)grp * cg * mg * taps;
-        scnn_gemm_f32(&g, &src, NULL, work);
-        scnn_col2im_f32(&s, cols, bias + grp * mg, y + (ptrdiff_t)grp * mg * opos);
+        scnn_col2im_bias(&s, bias + grp * mg, yg);
+        for (int r0 = 0; r0 < in_rows; r0 += band_rows) {
+            int nr = in_rows - r0 < band_rows ? in_rows - r0 : band_rows;
+            src.p = x + (ptrdiff_t)grp * cg * plane + (ptrdiff_t)r0 * t->in[2];
+            g.n = nr * t->in[2];
+            scnn_gemm_f32(&g, &src, NULL, work);
+            scnn_col2im_add(&s, cols, band, r0, nr, yg);
+        }
     }
     for (int m = 0; m < t->cout; m++)
         for (int q = 0; q < opos; q++)
@@ -292,8 +369,12 @@ static void test_convtranspose_runtime(void **state)
         {{2, 2, 1, {3, 2, 4}, {2, 2, 2}, {2, 1, 2}, {1, 1, 1}, {1, 0, 0}, {0, 0, 0}}, {1, 2, 3}},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        run_convt_case(&cases[i].t, cases[i].out, 256, 240);
-        run_convt_case(&cases[i].t, cases[i].out, 1, 8);
+        const int rows = cases[i].t.in[0] * cases[i].t.in[1];
+        run_convt_case(&cases[i].t, cases[i].out, 256, 240, rows);
+        run_convt_case(&cases[i].t, cases[i].out, 1, 8, rows);
+        /* bands of one input row, and of two with a shorter last band */
+        run_convt_case(&cases[i].t, cases[i].out, 256, 240, 1);
+        run_convt_case(&cases[i].t, cases[i].out, 3, 8, 2);
     }
 }
 
@@ -470,8 +551,15 @@ static void test_conv_shapes_and_kernels(void **state)
         }
         assert_int_equal(pass_select_kernels(c.g, &d), 0);
         assert_int_equal(c.g->nodes[c.node].kernel, CONV_K_IM2COL);
-        assert_int_equal(c.g->nodes[c.node].scratch_bytes,
-                         gemm_work_bytes(cases[i].oh * cases[i].ow, 36));
+        /* The largest activation is x (2x4x10x12) or y; 8 output
+         * channels: A read in place, the scratch is B's block. */
+        int64_t ny = 2 * 8 * cases[i].oh * cases[i].ow;
+        assert_int_equal(gemm_band_budget(c.g), budget_for(ny > 960 ? ny : 960));
+        gemm_blocking b;
+        gemm_blocking_make(8, cases[i].oh * cases[i].ow, 36, 1, gemm_band_budget(c.g), &b);
+        assert_int_equal(c.g->nodes[c.node].scratch_bytes, b.work_bytes);
+        assert_int_equal(b.work_bytes,
+                         (int64_t)SCNN_GEMM_WORK_B(b.kc, b.nc) * (int64_t)sizeof(float));
         diag_free(&d);
         ir_graph_free(c.g);
     }
@@ -607,8 +695,16 @@ static void test_convtranspose_shapes(void **state)
         assert_int_equal(cg.pe[0], cases[i].pe0);
         assert_int_equal(pass_select_kernels(c.g, &d), 0);
         assert_int_equal(c.g->nodes[c.node].kernel, CONVT_K_GEMM_COL2IM);
+        /* 2 x 9 rows (channels x taps) by the 3 x 3 input positions: the
+         * budget of 128 floats takes two input rows per band (rows of 3
+         * split evenly: 2 and 1), then the product's work area (A packed). */
+        convt_plan p;
+        convt_plan_make(c.g, &cg, &p);
+        assert_int_equal(p.band_rows, 2);
+        gemm_blocking b;
+        gemm_blocking_make(18, 6, 1, 0, GEMM_BAND_MIN, &b);
         assert_int_equal(c.g->nodes[c.node].scratch_bytes,
-                         2 * 9 * 9 * (int64_t)sizeof(float) + gemm_work_bytes(9, 1));
+                         2 * 9 * 6 * (int64_t)sizeof(float) + b.work_bytes);
         diag_free(&d);
         ir_graph_free(c.g);
     }
@@ -650,7 +746,10 @@ static void test_gemm_shapes(void **state)
     pass_select_kernels(c.g, &d);
     /* transposed A always goes through the blocked product */
     assert_int_equal(c.g->nodes[c.node].kernel, GEMM_K_BLOCKED);
-    assert_int_equal(c.g->nodes[c.node].scratch_bytes, gemm_work_bytes(5, 6));
+    gemm_blocking gb;
+    gemm_blocking_make(3, 5, 6, 0, GEMM_BAND_MIN, &gb);
+    assert_int_equal(c.g->nodes[c.node].scratch_bytes, gb.work_bytes);
+    assert_int_equal(gb.work_bytes, (int64_t)SCNN_GEMM_WORK(6, 5) * (int64_t)sizeof(float));
     ir_graph_free(c.g);
     /* one row: the row kernel, no scratch */
     int64_t a1[2] = {1, 6}, bt[2] = {6, 5};
