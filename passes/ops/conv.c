@@ -5,32 +5,10 @@
 #include <string.h>
 
 #include "conv_gemm.h"
+#include "window.h"
 
-static int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 /* Python's a // 2, which ConvTranspose's padding rule is written in. */
 static int64_t floor_half(int64_t a) { return a >= 0 ? a / 2 : -((-a + 1) / 2); }
-
-/* Reads an INTS attribute of exactly `count` values, each >= min, or dflt
- * for every value when the attribute is absent. */
-static int ints_attr(const ir_node *n, const char *name, int count, int64_t dflt, int64_t min,
-                     int64_t *out, diag *d)
-{
-    const ir_attr *a = ir_node_attr(n, name);
-    if (!a) {
-        for (int i = 0; i < count; i++)
-            out[i] = dflt;
-        return 0;
-    }
-    if (a->type != IR_ATTR_INTS || a->count != count)
-        return diag_node(d, n->name, n->op, "attribute '%s' must hold %d integers", name, count);
-    for (int i = 0; i < count; i++) {
-        if (a->ints[i] < min)
-            return diag_node(d, n->name, n->op, "attribute '%s' holds %lld; at least %lld is required",
-                             name, (long long)a->ints[i], (long long)min);
-        out[i] = a->ints[i];
-    }
-    return 0;
-}
 
 static int check_types(ir_graph *g, const ir_node *n, diag *d)
 {
@@ -40,33 +18,6 @@ static int check_types(ir_graph *g, const ir_node *n, diag *d)
             return diag_node(d, n->name, n->op, "element type %s is not supported (float32 only)",
                              ir_dtype_name(t->dtype));
     }
-    return 0;
-}
-
-/* Output extent and paddings of spatial axis i from the explicit pads or
- * auto_pad. */
-static int axis_extent(const ir_node *n, const char *auto_pad, conv_geom *cg, int i, diag *d)
-{
-    int64_t eff = (cg->k[i] - 1) * cg->d[i] + 1;
-    int same_upper = strcmp(auto_pad, "SAME_UPPER") == 0;
-    if (same_upper || strcmp(auto_pad, "SAME_LOWER") == 0) {
-        cg->out[i] = ceil_div(cg->in[i], cg->s[i]);
-        int64_t total = (cg->out[i] - 1) * cg->s[i] + eff - cg->in[i];
-        if (total < 0)
-            total = 0;
-        /* The odd pixel of padding goes after (UPPER) or before (LOWER). */
-        cg->pb[i] = same_upper ? total / 2 : total - total / 2;
-        cg->pe[i] = total - cg->pb[i];
-        return 0;
-    }
-    if (strcmp(auto_pad, "VALID") == 0)
-        cg->pb[i] = cg->pe[i] = 0;
-    int64_t span = cg->in[i] + cg->pb[i] + cg->pe[i] - eff;
-    if (span < 0)
-        return diag_node(d, n->name, n->op,
-                         "the kernel (%lld with dilation) is larger than the padded input (%lld)",
-                         (long long)eff, (long long)(cg->in[i] + cg->pb[i] + cg->pe[i]));
-    cg->out[i] = span / cg->s[i] + 1;
     return 0;
 }
 
@@ -160,17 +111,19 @@ static int read_common(const ir_graph *gc, const ir_node *n, const char *const *
     if (b && (b->shape.rank != 1 || b->shape.dims[0] != cg->cout))
         return diag_node(d, n->name, n->op, "the bias must be a vector of %lld values",
                          (long long)cg->cout);
+    /* No upper bound here: check_values refuses values past
+     * CONV_MAX_AXIS_VALUE with the message of the sizes. */
     int64_t kshape[CONV_MAX_SPATIAL], pads[2 * CONV_MAX_SPATIAL];
-    if (ints_attr(n, "kernel_shape", cg->nsp, 0, 1, kshape, d) ||
-        ints_attr(n, "strides", cg->nsp, 1, 1, cg->s, d) ||
-        ints_attr(n, "dilations", cg->nsp, 1, 1, cg->d, d) ||
-        ints_attr(n, "pads", 2 * cg->nsp, 0, 0, pads, d) || check_values(n, cg->s, cg->nsp, d) ||
-        check_values(n, cg->d, cg->nsp, d) || check_values(n, pads, 2 * cg->nsp, d))
+    if (op_ints_attr(n, "kernel_shape", cg->nsp, 0, 1, INT64_MAX, kshape, d) ||
+        op_ints_attr(n, "strides", cg->nsp, 1, 1, INT64_MAX, cg->s, d) ||
+        op_ints_attr(n, "dilations", cg->nsp, 1, 1, INT64_MAX, cg->d, d) ||
+        op_ints_attr(n, "pads", 2 * cg->nsp, 0, 0, INT64_MAX, pads, d) ||
+        check_values(n, cg->s, cg->nsp, d) || check_values(n, cg->d, cg->nsp, d) ||
+        check_values(n, pads, 2 * cg->nsp, d))
         return -1;
-    *auto_pad = ir_attr_string(n, "auto_pad", "NOTSET");
-    if (strcmp(*auto_pad, "NOTSET") != 0 && strcmp(*auto_pad, "SAME_UPPER") != 0 &&
-        strcmp(*auto_pad, "SAME_LOWER") != 0 && strcmp(*auto_pad, "VALID") != 0)
-        return diag_node(d, n->name, n->op, "auto_pad '%s' is not supported", *auto_pad);
+    *auto_pad = op_auto_pad(n, d);
+    if (!*auto_pad)
+        return -1;
     for (int i = 0; i < cg->nsp; i++) {
         cg->in[i] = x->shape.dims[2 + i];
         cg->k[i] = w->shape.dims[2 + i];
@@ -191,9 +144,15 @@ int conv_geometry(const ir_graph *g, const ir_node *n, conv_geom *cg, diag *d)
     const char *auto_pad;
     if (read_common(g, n, attrs, 0, cg, &auto_pad, d))
         return -1;
-    for (int i = 0; i < cg->nsp; i++)
-        if (axis_extent(n, auto_pad, cg, i, d))
+    for (int i = 0; i < cg->nsp; i++) {
+        op_window a = {.in = cg->in[i], .k = cg->k[i], .s = cg->s[i], .d = cg->d[i],
+                       .pb = cg->pb[i], .pe = cg->pe[i]};
+        if (op_window_extent(n, auto_pad, 0, "kernel", &a, d))
             return -1;
+        cg->out[i] = a.out;
+        cg->pb[i] = a.pb;
+        cg->pe[i] = a.pe;
+    }
     return check_extents(n, cg, d);
 }
 
@@ -231,8 +190,8 @@ int convt_geometry(const ir_graph *g, const ir_node *n, conv_geom *cg, diag *d)
     if (read_common(g, n, attrs, 1, cg, &auto_pad, d))
         return -1;
     int64_t opad[CONV_MAX_SPATIAL], oshape[CONV_MAX_SPATIAL];
-    if (ints_attr(n, "output_padding", cg->nsp, 0, 0, opad, d) ||
-        ints_attr(n, "output_shape", cg->nsp, 1, 1, oshape, d) ||
+    if (op_ints_attr(n, "output_padding", cg->nsp, 0, 0, INT64_MAX, opad, d) ||
+        op_ints_attr(n, "output_shape", cg->nsp, 1, 1, INT64_MAX, oshape, d) ||
         check_values(n, opad, cg->nsp, d) || check_values(n, oshape, cg->nsp, d))
         return -1;
     int has_oshape = ir_node_attr(n, "output_shape") != NULL;

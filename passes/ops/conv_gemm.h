@@ -167,6 +167,10 @@ typedef struct matmul_plan {
     int64_t dims[IR_MAX_RANK], a_step[IR_MAX_RANK], b_step[IR_MAX_RANK];
 } matmul_plan;
 
+/* For operands A and B of shapes that a MatMul's infer accepted (also
+ * QLinearMatMul's and MatMulInteger's, which batch alike). */
+void matmul_plan_shapes(const ir_shape *a, const ir_shape *b, matmul_plan *p);
+
 /* For a MatMul node whose shapes are inferred. */
 void matmul_plan_make(const ir_graph *g, const ir_node *n, matmul_plan *p);
 

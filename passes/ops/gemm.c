@@ -194,13 +194,12 @@ static int infer_matmul(ir_graph *g, ir_node *n, diag *d)
 
 static int is_gemm(const ir_node *n) { return strcmp(n->op, "Gemm") == 0; }
 
-void matmul_plan_make(const ir_graph *g, const ir_node *n, matmul_plan *p)
+void matmul_plan_shapes(const ir_shape *as, const ir_shape *bs, matmul_plan *p)
 {
-    const ir_shape *as = &g->tensors[n->inputs[0]].shape, *bs = &g->tensors[n->inputs[1]].shape;
     ir_shape ba, bb, yb;
     batch_shape(as, &ba);
     batch_shape(bs, &bb);
-    op_broadcast(&ba, &bb, &yb); /* infer_matmul checked it */
+    op_broadcast(&ba, &bb, &yb); /* the op's infer checked it */
     p->m = as->rank > 1 ? as->dims[as->rank - 2] : 1;
     p->k = as->dims[as->rank - 1];
     p->n = bs->rank > 1 ? bs->dims[bs->rank - 1] : 1;
@@ -236,6 +235,11 @@ void matmul_plan_make(const ir_graph *g, const ir_node *n, matmul_plan *p)
         p->batches = 1;
         p->nb = 0;
     }
+}
+
+void matmul_plan_make(const ir_graph *g, const ir_node *n, matmul_plan *p)
+{
+    matmul_plan_shapes(&g->tensors[n->inputs[0]].shape, &g->tensors[n->inputs[1]].shape, p);
 }
 
 /* Rows, columns and depth of one product of a Gemm or MatMul node whose

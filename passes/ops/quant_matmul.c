@@ -4,6 +4,8 @@
  * QLinearMatMul requantizes them (quant.h). Zero points and scales of A
  * and of the output are per tensor; B's may be per column (1-D of N
  * values). Per-row zero points of A are refused. */
+#include <string.h>
+
 #include "quant.h"
 
 /* Batch axes of an operand: all but the last two (one for a vector). */
@@ -94,45 +96,17 @@ void qmm_plan_make(const ir_graph *g, const ir_node *n, qmm_plan *p)
 {
     quant_roles r;
     quant_roles_of(n, &r);
-    const ir_shape *as = &g->tensors[n->inputs[r.x]].shape, *bs = &g->tensors[n->inputs[r.w]].shape;
-    ir_shape ba, bb, yb;
-    batch_shape(as, &ba);
-    batch_shape(bs, &bb);
-    op_broadcast(&ba, &bb, &yb); /* qmm_infer checked it */
-    p->m = as->rank > 1 ? as->dims[as->rank - 2] : 1;
-    p->k = as->dims[as->rank - 1];
-    p->n = bs->rank > 1 ? bs->dims[bs->rank - 1] : 1;
-    p->batches = ir_shape_numel(&yb);
-    p->nb = 0;
-    int a_bcast = 0, b_batched = 0;
-    int64_t a_size = p->m * p->k, b_size = p->k * p->n;
-    /* Axes of extent 1 never vary; collected last axis first. */
-    int64_t dims[IR_MAX_RANK], a_step[IR_MAX_RANK], b_step[IR_MAX_RANK];
-    for (int i = yb.rank - 1; i >= 0; i--) {
-        int ia = i - (yb.rank - ba.rank), ib = i - (yb.rank - bb.rank);
-        int64_t da = ia >= 0 ? ba.dims[ia] : 1, db = ib >= 0 ? bb.dims[ib] : 1;
-        if (yb.dims[i] > 1) {
-            dims[p->nb] = yb.dims[i];
-            a_step[p->nb] = da > 1 ? a_size : 0;
-            b_step[p->nb] = db > 1 ? b_size : 0;
-            p->nb++;
-            a_bcast |= da == 1;
-            b_batched |= db > 1;
-        }
-        a_size *= da;
-        b_size *= db;
-    }
-    for (int i = 0; i < p->nb; i++) {
-        p->dims[i] = dims[p->nb - 1 - i];
-        p->a_step[i] = a_step[p->nb - 1 - i];
-        p->b_step[i] = b_step[p->nb - 1 - i];
-    }
-    /* A's batches over one B: consecutive rows of one product. */
-    if (!a_bcast && !b_batched && p->batches > 1) {
-        p->m *= p->batches;
-        p->batches = 1;
-        p->nb = 0;
-    }
+    matmul_plan mp;
+    matmul_plan_shapes(&g->tensors[n->inputs[r.x]].shape, &g->tensors[n->inputs[r.w]].shape,
+                       &mp);
+    p->m = mp.m;
+    p->n = mp.n;
+    p->k = mp.k;
+    p->batches = mp.batches;
+    p->nb = mp.nb;
+    memcpy(p->dims, mp.dims, sizeof p->dims);
+    memcpy(p->a_step, mp.a_step, sizeof p->a_step);
+    memcpy(p->b_step, mp.b_step, sizeof p->b_step);
     p->kernel = p->m >= QMM_DOT_MIN_ROWS && p->k >= QCONV_DOT_MIN_TAPS ? QMM_K_DOT : QMM_K_AXPY;
     if (p->kernel == QMM_K_AXPY) {
         p->tile_cols = p->n;

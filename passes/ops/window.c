@@ -1,5 +1,5 @@
-/* Sliding-window geometry shared by pooling and quantized convolution
- * (see window.h). */
+/* Sliding-window geometry shared by pooling, convolution and quantized
+ * convolution (see window.h). */
 #include <string.h>
 
 #include "window.h"

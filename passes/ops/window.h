@@ -1,8 +1,8 @@
-/* Sliding-window geometry that pooling (pool.c) and quantized convolution
- * (quant_conv.c) read alike: the per-axis INTS attributes (kernel_shape,
- * strides, dilations, pads), auto_pad, and the output extent and padding
- * of one spatial axis. One implementation, so that the two families agree
- * on every padding rule and refusal. */
+/* Sliding-window geometry that pooling (pool.c), convolution (conv.c) and
+ * quantized convolution (quant_conv.c) read alike: the per-axis INTS
+ * attributes (kernel_shape, strides, dilations, pads), auto_pad, and the
+ * output extent and padding of one spatial axis. One implementation, so
+ * that the families agree on every padding rule and refusal. */
 #ifndef SCNNC_WINDOW_H
 #define SCNNC_WINDOW_H
 
