@@ -26,7 +26,6 @@ typedef struct emit_handler {
 } emit_handler;
 
 const emit_handler *emit_find(const char *op);
-const emit_handler *emit_all(int *count);
 
 extern const emit_handler emit_family_elementwise[];
 extern const emit_handler emit_family_conv[];

@@ -214,18 +214,6 @@ void ir_graph_compact(ir_graph *g)
     ir_graph_link(g);
 }
 
-int ir_graph_count_uses(const ir_graph *g, int t)
-{
-    int uses = 0;
-    for (int i = 0; i < g->n_nodes; i++) {
-        if (g->nodes[i].dead)
-            continue;
-        for (int k = 0; k < g->nodes[i].n_inputs; k++)
-            uses += g->nodes[i].inputs[k] == t;
-    }
-    return uses;
-}
-
 int *ir_graph_use_counts(const ir_graph *g)
 {
     int *uses = calloc((size_t)g->n_tensors + 1, sizeof(int));

@@ -170,11 +170,9 @@ void ir_graph_compact(ir_graph *g);
 int ir_graph_toposort(ir_graph *g, diag *d);
 /* Recomputes ir_tensor.producer from the node list. */
 void ir_graph_link(ir_graph *g);
-/* Number of live nodes reading tensor t (graph outputs not counted). */
-int ir_graph_count_uses(const ir_graph *g, int t);
-/* The same for every tensor at once, in one sweep: an array of n_tensors
- * counts (free with free()), or NULL when out of memory. Passes that ask
- * about many tensors use it to stay linear on long graphs. */
+/* Number of live nodes reading each tensor (graph outputs not counted), in
+ * one sweep: an array of n_tensors counts (free with free()), or NULL when
+ * out of memory. One sweep keeps passes linear on long graphs. */
 int *ir_graph_use_counts(const ir_graph *g);
 
 /* Sets a tensor's type and shape (has_shape = 1). */

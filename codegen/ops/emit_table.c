@@ -12,33 +12,12 @@ static const emit_handler *const families[] = {
 };
 
 #define N_FAMILIES (sizeof families / sizeof families[0])
-#define MAX_OPS 256
-
-static emit_handler flat[MAX_OPS];
-static int n_flat = -1;
-
-static void flatten(void)
-{
-    if (n_flat >= 0)
-        return;
-    n_flat = 0;
-    for (size_t f = 0; f < N_FAMILIES; f++)
-        for (const emit_handler *h = families[f]; h->op && n_flat < MAX_OPS; h++)
-            flat[n_flat++] = *h;
-}
-
-const emit_handler *emit_all(int *count)
-{
-    flatten();
-    *count = n_flat;
-    return flat;
-}
 
 const emit_handler *emit_find(const char *op)
 {
-    flatten();
-    for (int i = 0; i < n_flat; i++)
-        if (strcmp(flat[i].op, op) == 0)
-            return &flat[i];
+    for (size_t f = 0; f < N_FAMILIES; f++)
+        for (const emit_handler *h = families[f]; h->op; h++)
+            if (strcmp(h->op, op) == 0)
+                return h;
     return NULL;
 }

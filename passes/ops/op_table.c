@@ -11,34 +11,12 @@ static const op_handler *const families[] = {
 };
 
 #define N_FAMILIES (sizeof families / sizeof families[0])
-#define MAX_OPS 256
-
-static op_handler flat[MAX_OPS];
-static int n_flat = -1;
-
-/* Flattened once into a static array so that callers can list all handlers. */
-static void flatten(void)
-{
-    if (n_flat >= 0)
-        return;
-    n_flat = 0;
-    for (size_t f = 0; f < N_FAMILIES; f++)
-        for (const op_handler *h = families[f]; h->op && n_flat < MAX_OPS; h++)
-            flat[n_flat++] = *h;
-}
-
-const op_handler *op_all(int *count)
-{
-    flatten();
-    *count = n_flat;
-    return flat;
-}
 
 const op_handler *op_find(const char *op)
 {
-    flatten();
-    for (int i = 0; i < n_flat; i++)
-        if (strcmp(flat[i].op, op) == 0)
-            return &flat[i];
+    for (size_t f = 0; f < N_FAMILIES; f++)
+        for (const op_handler *h = families[f]; h->op; h++)
+            if (strcmp(h->op, op) == 0)
+                return h;
     return NULL;
 }

@@ -25,8 +25,6 @@ typedef struct op_handler {
 } op_handler;
 
 const op_handler *op_find(const char *op);
-/* All handlers, for table checks in tests. */
-const op_handler *op_all(int *count);
 
 /* Families: each file exports its handlers. */
 extern const op_handler op_family_elementwise[];
