@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "../codegen/codegen.h"
+#include "../export/onnx_export.h"
 #include "../passes/passes.h"
 #include "cli.h"
 
@@ -86,6 +87,17 @@ static int write_all(out_file *files, int n)
     return 0;
 }
 
+static int write_report(const ir_graph *g, const cli_options *o)
+{
+    FILE *f = fopen(o->report, "w");
+    int rc = f ? cli_write_report(g, o, f) : -1;
+    if (f && fclose(f))
+        rc = -1;
+    if (rc)
+        fprintf(stderr, "scnnc: error: cannot write the report '%s'\n", o->report);
+    return rc;
+}
+
 int cli_compile(const cli_options *o, int argc, char **argv)
 {
     if (access(o->model, R_OK) != 0) {
@@ -101,7 +113,13 @@ int cli_compile(const cli_options *o, int argc, char **argv)
     frontend_options fo = {.dims = o->dims, .n_dims = o->n_dims};
     if (frontend_load_file(o->model, &fo, &g, &d))
         goto out;
-    if (pass_run_pipeline(g, o->verbose ? stderr : NULL, &d))
+    pass_options po = o->passes;
+    po.log = o->verbose ? stderr : NULL;
+    if (pass_run_stage(g, PASS_STAGE_TRANSFORM, &po, &d))
+        goto out;
+    if (o->save_onnx && onnx_export_file(g, o->save_onnx, &d))
+        goto out;
+    if (pass_run_stage(g, PASS_STAGE_LOWER, &po, &d))
         goto out;
     char prefix[128];
     if (o->name)
@@ -117,6 +135,10 @@ int cli_compile(const cli_options *o, int argc, char **argv)
         goto out;
     if (o->verbose)
         cli_print_summary(g, stderr);
+    if (o->report && write_report(g, o)) {
+        status = 2;
+        goto out;
+    }
     out_file files[3] = {{.text = &c_src}, {.text = &h_src}, {.text = &blob}};
     snprintf(files[0].final, sizeof files[0].final, "%s", o->output);
     header_path(o->output, files[1].final, sizeof files[1].final);

@@ -1,6 +1,6 @@
 /* The per-layer table printed by -v. */
-#include "../passes/ops/ops.h"
 #include "cli.h"
+#include "layer_rows.h"
 
 static const char *act_name(ir_act a)
 {
@@ -15,11 +15,9 @@ void cli_print_summary(const ir_graph *g, FILE *f)
             "params", "arena@", "scratch");
     for (int i = 0; i < g->n_nodes; i++) {
         const ir_node *n = &g->nodes[i];
-        const op_handler *h = op_find(n->op);
-        int64_t macs = h && h->macs ? h->macs(g, n) : 0, params = 0;
-        for (int k = 0; k < n->n_inputs; k++)
-            if (n->inputs[k] >= 0 && g->tensors[n->inputs[k]].data)
-                params += ir_tensor_numel(&g->tensors[n->inputs[k]]);
+        layer_row row;
+        layer_row_make(g, n, &row);
+        int64_t macs = row.dense_macs, params = row.const_elems;
         char shape[64] = "-", op[40], where[24] = "-";
         const ir_tensor *out = n->n_outputs && n->outputs[0] >= 0 ? &g->tensors[n->outputs[0]] : NULL;
         if (out) {

@@ -40,7 +40,8 @@ extern const emit_handler emit_family_quant[];
 extern const emit_handler emit_family_misc[];
 
 /* Opens "static void <fn>(...)\n{\n" in c->kernels and appends the call to
- * c->body. Parameters, in order: x<i> (const T *) for each present input i,
+ * c->body. Parameters, in order: x<i> (const T *) for each present input i
+ * that the kernel reads (ir_node_reads_input),
  * y<i> (T *) for each present output i, and `unsigned char *scratch` when
  * n->scratch_bytes > 0. Pointers are restrict unless the memory plan made an
  * output share an input's bytes. Emitters must use or (void) every one. */

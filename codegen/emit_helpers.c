@@ -102,7 +102,7 @@ void cg_kernel_begin(cg_ctx *c, const ir_node *n)
     char ref[160];
     for (int i = 0; i < n->n_inputs; i++) {
         int t = n->inputs[i];
-        if (t < 0)
+        if (t < 0 || !ir_node_reads_input(n, i))
             continue;
         cg_printf(c->kernels, "%sconst %s *%sx%d", first ? "" : ", ",
                   ir_dtype_ctype(c->g->tensors[t].dtype), aliased(c, n, t) ? "" : "restrict ", i);

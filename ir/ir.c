@@ -438,3 +438,19 @@ int ir_node_inputs_const(const ir_graph *g, const ir_node *n)
             return 0;
     return 1;
 }
+
+int ir_node_reads_input(const ir_node *n, int i)
+{
+    int appended = n->n_inputs - IR_SPARSE_INPUTS - (n->residual ? 1 : 0);
+    return !(n->sparse != IR_SPARSE_NONE && i >= 1 && i < appended);
+}
+
+int ir_node_append_input(ir_node *n, int t)
+{
+    int *in = realloc(n->inputs, sizeof(int) * (size_t)(n->n_inputs + 1));
+    if (!in)
+        return -1;
+    in[n->n_inputs++] = t;
+    n->inputs = in;
+    return 0;
+}

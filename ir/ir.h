@@ -120,6 +120,13 @@ typedef enum ir_act {
     IR_ACT_CLIP /* min(max(x, act_min), act_max) */
 } ir_act;
 
+/* How a layer with constant weights runs them (pass_sparsify). */
+typedef enum ir_sparse {
+    IR_SPARSE_NONE = 0, /* dense kernel */
+    IR_SPARSE_COMPACT,  /* nonzeros in per-row arrays (values, column indices) */
+    IR_SPARSE_UNROLLED  /* nonzeros baked into straight-line code */
+} ir_sparse;
+
 typedef struct ir_node {
     char *name;
     char *op;     /* op_type */
@@ -136,6 +143,21 @@ typedef struct ir_node {
     int kernel;              /* op-specific kernel variant chosen by the passes */
     int64_t scratch_bytes;   /* arena scratch the kernel needs while it runs */
     int64_t scratch_offset;  /* where the planner put it */
+    /* Sparsity, set by pass_sparsify for Conv/Gemm/MatMul with constant
+     * weights (weight_count 0 for every other node). */
+    int64_t weight_count;     /* elements of the weight tensor */
+    int64_t weight_nonzeros;  /* of which nonzero */
+    ir_sparse sparse;         /* kernel form chosen for the weights */
+    int64_t code_bytes;       /* cost model's estimate of the kernel's machine
+                                 code with baked constants (unrolled kernels) */
+    int64_t weight_bytes;     /* bytes of weight data the kernel reads (dense:
+                                 the tensor; compact: values, indices, rows) */
+    /* Input index of a residual operand added before the activation
+     * (pass_fuse_residual): y = act(op(x) + inputs[residual]). 0: none. */
+    int residual;
+    /* Gemm/MatMul only (pass_layout): input 0 arrives transposed (its last
+     * two axes swapped) and output 0 leaves transposed. */
+    int transposed;
 } ir_node;
 
 typedef struct ir_graph {
@@ -192,6 +214,16 @@ const char *ir_attr_string(const ir_node *n, const char *name, const char *dflt)
 /* Input tensor i of node n, or NULL when absent. */
 ir_tensor *ir_node_in(ir_graph *g, const ir_node *n, int i);
 ir_tensor *ir_node_out(ir_graph *g, const ir_node *n, int i);
+/* Inputs pass_sparsify appends to a sparse node (its weights' encoding;
+ * passes/ops/sparse.h), before any residual operand. */
+#define IR_SPARSE_INPUTS 4
+/* 0 for the inputs that n's kernel does not read at run time: the dense
+ * weights and bias of a sparse node (inputs 1 up to the appended ones),
+ * which the encoding replaces; they stay inputs for the node's geometry. */
+int ir_node_reads_input(const ir_node *n, int i);
+/* Appends tensor t to n's inputs; -1 when out of memory. */
+int ir_node_append_input(ir_node *n, int t);
+
 /* 1 when every present input of n has constant data. */
 int ir_node_inputs_const(const ir_graph *g, const ir_node *n);
 

@@ -124,7 +124,7 @@ int pass_plan_memory(ir_graph *g, diag *d)
         const ir_node *n = &g->nodes[i];
         for (int k = 0; k < n->n_inputs; k++) {
             int ti = n->inputs[k];
-            if (ti < 0)
+            if (ti < 0 || !ir_node_reads_input(n, k))
                 continue;
             ir_tensor *t = &g->tensors[ti];
             if (t->data && t->storage == IR_STORE_NONE) {

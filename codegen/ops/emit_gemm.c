@@ -42,6 +42,8 @@ static void emit_gemm_c(cg_buf *b, const ir_tensor *ct, float beta, int64_t m, i
 
 static int emit_gemm(cg_ctx *c, const ir_node *n, diag *d)
 {
+    if (n->sparse != IR_SPARSE_NONE)
+        return emit_product_sparse(c, n, d);
     const ir_graph *g = c->g;
     const ir_tensor *a = &g->tensors[n->inputs[0]], *bt = &g->tensors[n->inputs[1]];
     const ir_tensor *ct = n->n_inputs > 2 && n->inputs[2] >= 0 ? &g->tensors[n->inputs[2]] : NULL;
@@ -111,6 +113,8 @@ static void open_batches(cg_buf *b, const matmul_plan *p)
 
 static int emit_matmul(cg_ctx *c, const ir_node *n, diag *d)
 {
+    if (n->sparse != IR_SPARSE_NONE)
+        return emit_product_sparse(c, n, d);
     matmul_plan p;
     matmul_plan_make(c->g, n, &p);
     if (cg_runtime_require(c, n, d))

@@ -16,7 +16,8 @@ enum {
     PIECE_GEMM = 1 << 3,
     PIECE_DEPTHWISE = 1 << 4,
     PIECE_ROWVEC = 1 << 5,
-    PIECE_COL2IM = 1 << 6
+    PIECE_COL2IM = 1 << 6,
+    PIECE_SPMM = 1 << 7
 };
 
 /* The product calls both packers (gemm_f32.c includes them). */
@@ -24,6 +25,9 @@ enum {
 
 static unsigned node_pieces(const ir_node *n)
 {
+    if (n->sparse != IR_SPARSE_NONE)
+        return PIECE_COMMON | PIECE_SPMM |
+               (strcmp(n->op, "Conv") == 0 && n->kernel == CONV_K_IM2COL ? PIECE_IM2COL : 0);
     if (strcmp(n->op, "Conv") == 0) {
         switch (n->kernel) {
         case CONV_K_IM2COL:
@@ -63,6 +67,7 @@ int cg_runtime_require(cg_ctx *c, const ir_node *n, diag *d)
         {PIECE_DEPTHWISE, scnn_runtime_conv_depthwise_f32},
         {PIECE_ROWVEC, scnn_runtime_rowvec_f32},
         {PIECE_COL2IM, scnn_runtime_conv_col2im_f32},
+        {PIECE_SPMM, scnn_runtime_spmm_f32},
     };
     for (size_t i = 0; i < sizeof pieces / sizeof pieces[0]; i++)
         if (need & pieces[i].bit) {

@@ -21,6 +21,11 @@ void cg_clamp_fields(cg_buf *b, const ir_node *n);
  * the leading axes that 1-D and 2-D ones lack given as `fill`. */
 void cg_axes3(cg_buf *b, const conv_geom *cg, const int64_t *v, int64_t fill);
 
+/* Sparse nodes (ir_node.sparse, emit_sparse.c): a Conv of geometry cg,
+ * and a Gemm or MatMul. */
+int emit_conv_sparse(cg_ctx *c, const ir_node *n, const conv_geom *cg, diag *d);
+int emit_product_sparse(cg_ctx *c, const ir_node *n, diag *d);
+
 /* ConvTranspose (emit_conv_transpose.c), listed in emit_conv.c's table. */
 int emit_conv_transpose(cg_ctx *c, const ir_node *n, diag *d);
 

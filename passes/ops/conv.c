@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "conv_gemm.h"
+#include "eval_ref.h"
+#include "sparse.h"
 #include "window.h"
 
 /* Python's a // 2, which ConvTranspose's padding rule is written in. */
@@ -295,6 +297,13 @@ static void select_conv(ir_graph *g, ir_node *n)
     diag_free(&quiet);
     if (bad)
         return; /* infer refused it; nothing is emitted */
+    if (n->sparse != IR_SPARSE_NONE) {
+        sparse_conv_plan p;
+        sparse_conv_plan_make(g, &cg, &p);
+        n->kernel = p.pointwise ? CONV_K_POINTWISE : CONV_K_IM2COL;
+        n->scratch_bytes = p.scratch_bytes;
+        return;
+    }
     if (is_depthwise(&cg)) {
         conv_dw_plan p;
         conv_dw_plan_make(&cg, &p);
@@ -373,7 +382,7 @@ static void select_convt(ir_graph *g, ir_node *n)
 }
 
 const op_handler op_family_conv[] = {
-    {.op = "Conv", .infer = infer_conv, .macs = macs_conv, .select = select_conv},
+    {.op = "Conv", .infer = infer_conv, .eval = conv_eval, .macs = macs_conv, .select = select_conv},
     {.op = "ConvTranspose", .infer = infer_convt, .macs = macs_convt, .select = select_convt},
     {.op = NULL},
 };

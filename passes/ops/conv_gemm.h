@@ -64,7 +64,8 @@ typedef enum conv_kernel {
 /* n->kernel values of Gemm and MatMul. */
 typedef enum gemm_kernel {
     GEMM_K_BLOCKED = 1, /* runtime/gemm_f32.c */
-    GEMM_K_ROWVEC       /* one or two rows: runtime/rowvec_f32.c, no packing */
+    GEMM_K_ROWVEC,      /* one or two rows: runtime/rowvec_f32.c, no packing */
+    GEMM_K_SPARSE       /* sparse weights (ir_node.sparse): runtime/spmm_f32.c */
 } gemm_kernel;
 
 /* Blocking of runtime/gemm_f32.c's scnn_gemm_f32 (tests check that these

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "conv_gemm.h"
+#include "eval_ref.h"
 
 int64_t gemm_band_budget(const ir_graph *g)
 {
@@ -287,6 +288,11 @@ static void select_product(ir_graph *g, ir_node *n)
     const ir_tensor *y = &g->tensors[n->outputs[0]];
     if (!y->has_shape)
         return;
+    if (n->sparse != IR_SPARSE_NONE) {
+        /* runtime/spmm_f32.c reads the activations where they lie. */
+        n->kernel = GEMM_K_SPARSE;
+        return;
+    }
     int64_t m, cols, k;
     product_shape(g, n, &m, &cols, &k);
     /* The row kernel reads A's rows contiguously: no transposed A. */
@@ -301,7 +307,7 @@ static void select_product(ir_graph *g, ir_node *n)
 }
 
 const op_handler op_family_gemm[] = {
-    {.op = "Gemm", .infer = infer_gemm, .macs = macs_product, .select = select_product},
-    {.op = "MatMul", .infer = infer_matmul, .macs = macs_product, .select = select_product},
+    {.op = "Gemm", .infer = infer_gemm, .eval = gemm_eval, .macs = macs_product, .select = select_product},
+    {.op = "MatMul", .infer = infer_matmul, .eval = matmul_eval, .macs = macs_product, .select = select_product},
     {.op = NULL},
 };

@@ -4,7 +4,7 @@
  * Softmax and LogSoftmax. All float32. */
 #include <string.h>
 
-#include "ops.h"
+#include "eval_ref.h"
 
 /* Input i is present, has a known shape, is float32 and is not empty. */
 static int need_float(ir_graph *g, ir_node *n, int i, diag *d)
@@ -311,16 +311,18 @@ static void select_mvn(ir_graph *g, ir_node *n)
  * same position, and never reads another position after writing it, so Y may
  * reuse X's bytes — except LRN, which reads neighbouring channels. */
 const op_handler op_family_norm[] = {
-    {.op = "BatchNormalization", .infer = infer_batchnorm, .macs = macs_numel, .in_place = 1},
-    {.op = "LayerNormalization", .infer = infer_layernorm, .macs = macs_numel, .in_place = 1},
-    {.op = "InstanceNormalization", .infer = infer_instancenorm, .macs = macs_numel,
-     .in_place = 1},
+    {.op = "BatchNormalization", .infer = infer_batchnorm, .eval = norm_batchnorm_eval,
+     .macs = macs_numel, .in_place = 1},
+    {.op = "LayerNormalization", .infer = infer_layernorm, .eval = norm_layernorm_eval,
+     .macs = macs_numel, .in_place = 1},
+    {.op = "InstanceNormalization", .infer = infer_instancenorm, .eval = norm_instancenorm_eval,
+     .macs = macs_numel, .in_place = 1},
     {.op = "LRN", .infer = infer_lrn, .macs = macs_lrn, .select = select_lrn},
     {.op = "MeanVarianceNormalization", .infer = infer_mvn, .macs = macs_numel,
      .select = select_mvn, .in_place = 1},
-    {.op = "Softmax", .infer = infer_softmax, .macs = macs_numel, .select = select_softmax,
-     .in_place = 1},
-    {.op = "LogSoftmax", .infer = infer_softmax, .macs = macs_numel, .select = select_softmax,
-     .in_place = 1},
+    {.op = "Softmax", .infer = infer_softmax, .eval = norm_softmax_eval,
+     .macs = macs_numel, .select = select_softmax, .in_place = 1},
+    {.op = "LogSoftmax", .infer = infer_softmax, .eval = norm_softmax_eval,
+     .macs = macs_numel, .select = select_softmax, .in_place = 1},
     {.op = NULL},
 };

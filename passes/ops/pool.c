@@ -4,6 +4,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "eval_ref.h"
 #include "pool_reduce.h"
 
 static int64_t floor_div(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
@@ -217,11 +218,14 @@ static int64_t global_macs(const ir_graph *g, const ir_node *n)
 }
 
 const op_handler op_family_pool[] = {
-    {.op = "MaxPool", .infer = infer_window_pool, .macs = window_macs},
-    {.op = "AveragePool", .infer = infer_window_pool, .macs = window_macs},
-    {.op = "LpPool", .infer = infer_window_pool, .macs = window_macs},
-    {.op = "GlobalMaxPool", .infer = infer_global_pool, .macs = global_macs},
-    {.op = "GlobalAveragePool", .infer = infer_global_pool, .macs = global_macs},
-    {.op = "GlobalLpPool", .infer = infer_global_pool, .macs = global_macs},
+    {.op = "MaxPool", .infer = infer_window_pool, .eval = pool_window_eval, .macs = window_macs},
+    {.op = "AveragePool", .infer = infer_window_pool, .eval = pool_window_eval, .macs = window_macs},
+    {.op = "LpPool", .infer = infer_window_pool, .eval = pool_window_eval, .macs = window_macs},
+    {.op = "GlobalMaxPool", .infer = infer_global_pool, .eval = pool_global_eval,
+     .macs = global_macs},
+    {.op = "GlobalAveragePool", .infer = infer_global_pool, .eval = pool_global_eval,
+     .macs = global_macs},
+    {.op = "GlobalLpPool", .infer = infer_global_pool, .eval = pool_global_eval,
+     .macs = global_macs},
     {.op = NULL},
 };

@@ -15,6 +15,9 @@
 #   Prints one line per model and a summary; exit 1 if any model failed.
 # environment: WORK (default /tmp/scnnc-check-zoo), LIMIT seconds per step
 #   (default 1800), ORT_TIME=N also prints ONNX Runtime's median of N runs.
+#   SCNNC_FLAGS="--prune 0.9 ..." compiles with these options and makes the
+#   golden output with ONNX Runtime on what scnnc compiled: the model that
+#   --save-onnx wrote (pruned weights, removed channels).
 set -u
 if [ $# -lt 2 ]; then
     echo "usage: $0 ZOO_DIR BUILD_DIR [NAME...]" >&2
@@ -59,14 +62,10 @@ check_one() {
     rm -rf "$w" && mkdir -p "$w/case/test_data_set_0" || return 1
     data=$w/case/test_data_set_0
     ort_time=""
-    if ! timeout "$LIMIT" node "$root/bench/ort/run.js" "$model" "$data" "$data" --random 1 \
-        ${ORT_TIME:+--time "$ORT_TIME"} > "$w/ort.log" 2>&1; then
-        echo "FAIL ONNX Runtime: $(first_line "$w/ort.log")"
-        return 1
-    fi
-    [ -n "${ORT_TIME:-}" ] && ort_time=" ort $(sed -n 's/.*median \([0-9.]*\) ms.*/\1/p' "$w/ort.log") ms"
     t0=$(date +%s)
-    timeout "$LIMIT" "$build/scnnc" "$model" -o "$w/model.c" --name model > "$w/scnnc.log" 2>&1
+    # shellcheck disable=SC2086
+    timeout "$LIMIT" "$build/scnnc" "$model" -o "$w/model.c" --name model ${SCNNC_FLAGS:-} \
+        --save-onnx "$w/saved.onnx" > "$w/scnnc.log" 2>&1
     st=$?
     if [ $st -eq 1 ] && [ ! -e "$w/model.c" ] && grep -q "scnnc: error" "$w/scnnc.log"; then
         # Each distinct reason once, without the node names.
@@ -79,6 +78,14 @@ check_one() {
         echo "FAIL scnnc exit $st: $(first_line "$w/scnnc.log")"
         return 1
     fi
+    golden_model=$model
+    [ -n "${SCNNC_FLAGS:-}" ] && golden_model=$w/saved.onnx
+    if ! timeout "$LIMIT" node "$root/bench/ort/run.js" "$golden_model" "$data" "$data" --random 1 \
+        ${ORT_TIME:+--time "$ORT_TIME"} > "$w/ort.log" 2>&1; then
+        echo "FAIL ONNX Runtime: $(first_line "$w/ort.log")"
+        return 1
+    fi
+    [ -n "${ORT_TIME:-}" ] && ort_time=" ort $(sed -n 's/.*median \([0-9.]*\) ms.*/\1/p' "$w/ort.log") ms"
     t1=$(date +%s)
     c_mb=$(wc -c < "$w/model.c" | awk '{ printf "%.1f", $1 / 1048576 }')
     for cc in gcc clang; do
