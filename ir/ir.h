@@ -123,8 +123,7 @@ typedef enum ir_act {
 /* How a layer with constant weights runs them (pass_sparsify). */
 typedef enum ir_sparse {
     IR_SPARSE_NONE = 0, /* dense kernel */
-    IR_SPARSE_COMPACT,  /* nonzeros in per-row arrays (values, column indices) */
-    IR_SPARSE_UNROLLED  /* nonzeros baked into straight-line code */
+    IR_SPARSE_COMPACT   /* nonzeros in per-row arrays (values, column indices) */
 } ir_sparse;
 
 typedef struct ir_node {
@@ -148,8 +147,6 @@ typedef struct ir_node {
     int64_t weight_count;     /* elements of the weight tensor */
     int64_t weight_nonzeros;  /* of which nonzero */
     ir_sparse sparse;         /* kernel form chosen for the weights */
-    int64_t code_bytes;       /* cost model's estimate of the kernel's machine
-                                 code with baked constants (unrolled kernels) */
     int64_t weight_bytes;     /* bytes of weight data the kernel reads (dense:
                                  the tensor; compact: values, indices, rows) */
     /* Input index of a residual operand added before the activation
