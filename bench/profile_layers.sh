@@ -9,7 +9,7 @@
 #   the better estimate of what the kernel costs). TOP (default 25): rows
 #   shown, slowest (by minimum) first.
 # environment: SPEED_FLAGS="-O3 -march=native", CC=gcc,
-#   BENCH_WORK=/tmp/scnnc-profile
+#   BENCH_WORK=/tmp/scnnc-profile, SCNNC_FLAGS (e.g. "--prune 0.9")
 #
 # How: the model is compiled with --weights-file (small C, quick to build),
 # then each kernel call in model_invoke_ws is wrapped in timer calls (the
@@ -30,8 +30,11 @@ src=$(dirname "$here")
 w=${BENCH_WORK:-/tmp/scnnc-profile}
 rm -rf "$w"; mkdir -p "$w/in" "$w/ort"
 
-node "$here/ort/run.js" "$onnx" "$w/in" "$w/ort" --random 1 >/dev/null
-"$build/scnnc" "$onnx" -o "$w/model.c" --name model --weights-file "$w/weights.bin" -v >"$w/layers.txt" 2>&1
+# shellcheck disable=SC2086 # SCNNC_FLAGS is a word list
+"$build/scnnc" "$onnx" -o "$w/model.c" --name model --weights-file "$w/weights.bin" -v ${SCNNC_FLAGS:-} \
+    --save-onnx "$w/compiled.onnx" >"$w/layers.txt" 2>&1
+# The reference is what was compiled (pruned weights, if SCNNC_FLAGS pruned).
+node "$here/ort/run.js" "$w/compiled.onnx" "$w/in" "$w/ort" --random 1 >/dev/null
 
 # Wrap every kernel call of model_invoke_ws: kN_op(args); -> timed.
 awk '

@@ -77,6 +77,8 @@ static const char *variant_name(const ir_node *n, int sparse)
             return "gemm";
         case GEMM_K_ROWVEC:
             return "rowvec";
+        case GEMM_K_SPARSE:
+            return "spmm";
         default:
             return NULL;
         }

@@ -127,6 +127,60 @@ static void scnn_spmm_block8(const scnn_spmm *s, int j0)
     }
 }
 
+/* Columns j0 .. j0 + W - 1 of every row, all chunks at once: the sums stay
+ * in registers and nothing is read back from C. This is the last block
+ * when the columns are not a multiple of W: it starts W before the end and
+ * recomputes columns an earlier block wrote, which comes out bit for bit
+ * the same (the same operations in the same order; the earlier block's
+ * partial sums went through C as floats, exactly), so one block does what
+ * one-column steps would do many times slower. */
+static void scnn_spmm_last32(const scnn_spmm *s, int j0)
+{
+    int ch, r, e;
+    for (r = 0; r < s->rows; r++) {
+        float a[SCNN_SPMM_W];
+        scnn_spmm_load(s, 0, r, j0, SCNN_SPMM_W, a);
+        for (ch = 0; ch < s->chunks; ch++) {
+            const float *b = s->b + (ptrdiff_t)ch * SCNN_SPMM_KC * s->ldb + j0;
+            const int32_t *seg = s->seg + (ptrdiff_t)ch * s->rows;
+            for (e = seg[r]; e < seg[r + 1]; e++) {
+                const float v = s->value[e];
+                const float *restrict x = b + (ptrdiff_t)s->index[e] * s->ldb;
+                SCNN_FMA(a[0], v, x[0]); SCNN_FMA(a[1], v, x[1]); SCNN_FMA(a[2], v, x[2]); SCNN_FMA(a[3], v, x[3]);
+                SCNN_FMA(a[4], v, x[4]); SCNN_FMA(a[5], v, x[5]); SCNN_FMA(a[6], v, x[6]); SCNN_FMA(a[7], v, x[7]);
+                SCNN_FMA(a[8], v, x[8]); SCNN_FMA(a[9], v, x[9]); SCNN_FMA(a[10], v, x[10]); SCNN_FMA(a[11], v, x[11]);
+                SCNN_FMA(a[12], v, x[12]); SCNN_FMA(a[13], v, x[13]); SCNN_FMA(a[14], v, x[14]); SCNN_FMA(a[15], v, x[15]);
+                SCNN_FMA(a[16], v, x[16]); SCNN_FMA(a[17], v, x[17]); SCNN_FMA(a[18], v, x[18]); SCNN_FMA(a[19], v, x[19]);
+                SCNN_FMA(a[20], v, x[20]); SCNN_FMA(a[21], v, x[21]); SCNN_FMA(a[22], v, x[22]); SCNN_FMA(a[23], v, x[23]);
+                SCNN_FMA(a[24], v, x[24]); SCNN_FMA(a[25], v, x[25]); SCNN_FMA(a[26], v, x[26]); SCNN_FMA(a[27], v, x[27]);
+                SCNN_FMA(a[28], v, x[28]); SCNN_FMA(a[29], v, x[29]); SCNN_FMA(a[30], v, x[30]); SCNN_FMA(a[31], v, x[31]);
+            }
+        }
+        scnn_spmm_store(s, s->chunks - 1, r, j0, SCNN_SPMM_W, a);
+    }
+}
+
+/* The same over 8 columns. */
+static void scnn_spmm_last8(const scnn_spmm *s, int j0)
+{
+    int ch, r, e;
+    for (r = 0; r < s->rows; r++) {
+        float a[8];
+        scnn_spmm_load(s, 0, r, j0, 8, a);
+        for (ch = 0; ch < s->chunks; ch++) {
+            const float *b = s->b + (ptrdiff_t)ch * SCNN_SPMM_KC * s->ldb + j0;
+            const int32_t *seg = s->seg + (ptrdiff_t)ch * s->rows;
+            for (e = seg[r]; e < seg[r + 1]; e++) {
+                const float v = s->value[e];
+                const float *restrict x = b + (ptrdiff_t)s->index[e] * s->ldb;
+                SCNN_FMA(a[0], v, x[0]); SCNN_FMA(a[1], v, x[1]); SCNN_FMA(a[2], v, x[2]); SCNN_FMA(a[3], v, x[3]);
+                SCNN_FMA(a[4], v, x[4]); SCNN_FMA(a[5], v, x[5]); SCNN_FMA(a[6], v, x[6]); SCNN_FMA(a[7], v, x[7]);
+            }
+        }
+        scnn_spmm_store(s, s->chunks - 1, r, j0, 8, a);
+    }
+}
+
 /* One column j of any column steps (products over fewer than 8 rows of a
  * MatMul read B and write C with steps other than 1). */
 static void scnn_spmm_column(const scnn_spmm *s, int j)
@@ -152,8 +206,16 @@ static void scnn_spmm_f32(const scnn_spmm *s)
     if (s->b_cs == 1 && s->c_cs == 1 && (!s->residual || s->r_cs == 1)) {
         for (; j + SCNN_SPMM_W <= s->cols; j += SCNN_SPMM_W)
             scnn_spmm_block32(s, j);
+        if (j < s->cols && s->cols >= SCNN_SPMM_W) {
+            scnn_spmm_last32(s, s->cols - SCNN_SPMM_W);
+            return;
+        }
         for (; j + 8 <= s->cols; j += 8)
             scnn_spmm_block8(s, j);
+        if (j < s->cols && s->cols >= 8) {
+            scnn_spmm_last8(s, s->cols - 8);
+            return;
+        }
     }
     for (; j < s->cols; j++)
         scnn_spmm_column(s, j);
