@@ -11,6 +11,8 @@
 #endif
 
 #define CLI_MAX_DIMS 64
+/* --max-code-kb's default. */
+#define CLI_DEFAULT_CODE_KB 1024
 
 typedef enum report_format { REPORT_TEXT = 0, REPORT_JSON } report_format;
 
@@ -32,7 +34,7 @@ int cli_compile(const cli_options *o, int argc, char **argv);
 void cli_print_summary(const ir_graph *g, FILE *f);
 
 /* Writes --report's per-layer table (text or JSON) for the compiled graph;
- * -1 on write errors. */
+ * code_bytes is the size of the generated .c. -1 on write errors. */
 int cli_write_report(const ir_graph *g, const cli_options *o, FILE *f);
 
 #endif

@@ -91,6 +91,8 @@ static const char *sparse_prefix(ir_sparse s)
     switch (s) {
     case IR_SPARSE_COMPACT:
         return "sparse-compact/";
+    case IR_SPARSE_UNROLLED:
+        return "sparse-unrolled/";
     default:
         return "";
     }
@@ -133,6 +135,7 @@ void layer_totals_add(layer_totals *t, const ir_node *n, const layer_row *r)
         t->weight_count += n->weight_count;
         t->weight_nonzeros += n->weight_nonzeros;
     }
+    t->code_bytes += n->code_bytes;
     t->weight_bytes += r->weight_bytes;
 }
 

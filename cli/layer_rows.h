@@ -24,7 +24,7 @@ void layer_row_make(const ir_graph *g, const ir_node *n, layer_row *r);
 typedef struct layer_totals {
     int layers;
     int64_t dense_macs, effective_macs, weight_count, weight_nonzeros;
-    int64_t weight_bytes;
+    int64_t code_bytes, weight_bytes;
 } layer_totals;
 
 void layer_totals_add(layer_totals *t, const ir_node *n, const layer_row *r);

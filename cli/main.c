@@ -39,6 +39,8 @@ static const char usage[] =
     "\n"
     "kernels:\n"
     "  --sparse MODE          'auto' (default: by the cost model), 'on' or 'off'\n"
+    "  --max-code-kb N        budget for unrolled sparse code (default %d)\n"
+    "  --skip-zero-inputs     sparse matrix-vector products skip zero inputs\n"
     "\n"
     "outputs:\n"
     "  --save-onnx OUT.onnx   also write the transformed model (pruned weights,\n"
@@ -147,6 +149,11 @@ static int parse_pass_option(const char *a, const char *v, cli_options *o)
             p->sparse = SPARSE_OFF;
         else
             return bad_value(a, "'auto', 'on' or 'off'", v);
+    } else if (strcmp(a, "--max-code-kb") == 0) {
+        double kb;
+        if (parse_fraction(v, 0, 1 << 30, &kb) || kb != (double)(int64_t)kb)
+            return bad_value(a, "a whole number of kilobytes", v);
+        p->max_code_bytes = (int64_t)kb * 1024;
     } else if (strcmp(a, "--save-onnx") == 0) {
         o->save_onnx = v;
     } else if (strcmp(a, "--report") == 0) {
@@ -199,6 +206,8 @@ static int parse_args(int argc, char **argv, cli_options *o)
                         argv[i]);
                 return -1;
             }
+        } else if (strcmp(a, "--skip-zero-inputs") == 0) {
+            o->passes.skip_zero_inputs = 1;
         } else if (a[0] == '-' && a[1] == '-' && has_value &&
                    (rc = parse_pass_option(a, argv[i + 1], o)) <= 0) {
             if (rc < 0)
@@ -220,11 +229,12 @@ static int parse_args(int argc, char **argv, cli_options *o)
 int main(int argc, char **argv)
 {
     cli_options o = {0};
+    o.passes.max_code_bytes = (int64_t)CLI_DEFAULT_CODE_KB * 1024;
     int status = 2;
     if (parse_args(argc, argv, &o))
         goto out;
     if (o.help) {
-        fputs(usage, stdout);
+        printf(usage, CLI_DEFAULT_CODE_KB);
         status = 0;
         goto out;
     }
@@ -234,7 +244,7 @@ int main(int argc, char **argv)
         goto out;
     }
     if (!o.model || !o.output) {
-        fputs(usage, stderr);
+        fprintf(stderr, usage, CLI_DEFAULT_CODE_KB);
         goto out;
     }
     status = cli_compile(&o, argc, argv);

@@ -120,8 +120,9 @@ static void json_layer(FILE *f, const ir_graph *g, int index, const ir_node *n, 
             (long long)n->weight_nonzeros);
     json_sparsity(f, n->weight_nonzeros, n->weight_count);
     fprintf(f,
-            ", \"weight_bytes\": %lld, \"scratch_bytes\": %lld, \"arena_bytes\": %lld}",
-            (long long)r->weight_bytes, (long long)n->scratch_bytes,
+            ", \"code_bytes\": %lld, \"weight_bytes\": %lld, \"scratch_bytes\": %lld, "
+            "\"arena_bytes\": %lld}",
+            (long long)n->code_bytes, (long long)r->weight_bytes, (long long)n->scratch_bytes,
             (long long)r->arena_bytes);
 }
 
@@ -152,8 +153,8 @@ void report_write_json(const ir_graph *g, const char *model, FILE *f)
      * constants once); arena_peak_bytes: the planned arena, which layers
      * reuse, so not the sum of their arena_bytes. */
     fprintf(f,
-            ", \"weight_bytes\": %lld, \"weights_stored_bytes\": %lld, "
+            ", \"code_bytes\": %lld, \"weight_bytes\": %lld, \"weights_stored_bytes\": %lld, "
             "\"arena_peak_bytes\": %lld}\n}\n",
-            (long long)t.weight_bytes, (long long)g->weights_bytes,
+            (long long)t.code_bytes, (long long)t.weight_bytes, (long long)g->weights_bytes,
             (long long)g->arena_bytes);
 }

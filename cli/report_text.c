@@ -19,6 +19,7 @@ enum {
     COL_WEIGHTS,
     COL_NONZEROS,
     COL_SPARSITY,
+    COL_CODE,
     COL_WEIGHT_BYTES,
     COL_ARENA,
     N_COLS
@@ -30,7 +31,7 @@ static const struct {
 } columns[N_COLS] = {
     {"#", 1},        {"layer", 0},    {"op", 0},       {"kernel", 0},       {"inputs", 0},
     {"outputs", 0},  {"MACs", 1},     {"eff.MACs", 1}, {"weights", 1},      {"nonzeros", 1},
-    {"sparsity", 1}, {"weight B", 1}, {"arena B", 1},
+    {"sparsity", 1}, {"code B", 1},   {"weight B", 1}, {"arena B", 1},
 };
 
 /* Long names and long input lists are cut to this, with "...". */
@@ -137,6 +138,7 @@ static void layer_cells(const ir_graph *g, int index, row_cells c)
     cell_count(c[COL_WEIGHTS], n->weight_count);
     cell_count(c[COL_NONZEROS], n->weight_nonzeros);
     cell_sparsity(c[COL_SPARSITY], n->weight_nonzeros, n->weight_count);
+    cell_count(c[COL_CODE], n->code_bytes);
     cell_count(c[COL_WEIGHT_BYTES], r.weight_bytes);
     cell_count(c[COL_ARENA], r.arena_bytes);
 }
@@ -150,6 +152,7 @@ static void totals_cells(const ir_graph *g, const layer_totals *t, row_cells c)
     cell_count(c[COL_WEIGHTS], t->weight_count);
     cell_count(c[COL_NONZEROS], t->weight_nonzeros);
     cell_sparsity(c[COL_SPARSITY], t->weight_nonzeros, t->weight_count);
+    cell_count(c[COL_CODE], t->code_bytes);
     cell_count(c[COL_WEIGHT_BYTES], t->weight_bytes);
     /* The peak, marked: see the note under the table. */
     cell_count(c[COL_ARENA], g->arena_bytes);

@@ -442,6 +442,8 @@ int ir_node_inputs_const(const ir_graph *g, const ir_node *n)
 int ir_node_reads_input(const ir_node *n, int i)
 {
     int appended = n->n_inputs - IR_SPARSE_INPUTS - (n->residual ? 1 : 0);
+    if (n->sparse == IR_SPARSE_UNROLLED) /* the encoding is in the code */
+        return i == 0 || (n->residual && i == n->residual);
     return !(n->sparse != IR_SPARSE_NONE && i >= 1 && i < appended);
 }
 

@@ -123,7 +123,8 @@ typedef enum ir_act {
 /* How a layer with constant weights runs them (pass_sparsify). */
 typedef enum ir_sparse {
     IR_SPARSE_NONE = 0, /* dense kernel */
-    IR_SPARSE_COMPACT   /* nonzeros in per-row arrays (values, column indices) */
+    IR_SPARSE_COMPACT,  /* nonzeros in per-row arrays (values, column indices) */
+    IR_SPARSE_UNROLLED  /* nonzeros baked into straight-line code */
 } ir_sparse;
 
 typedef struct ir_node {
@@ -147,6 +148,9 @@ typedef struct ir_node {
     int64_t weight_count;     /* elements of the weight tensor */
     int64_t weight_nonzeros;  /* of which nonzero */
     ir_sparse sparse;         /* kernel form chosen for the weights */
+    int64_t code_bytes;       /* cost model's estimate of the kernel's machine
+                                 code with baked constants (unrolled kernels) */
+    int skip_zero_inputs;     /* sparse one-row products: skip zero inputs */
     int64_t weight_bytes;     /* bytes of weight data the kernel reads (dense:
                                  the tensor; compact: values, indices, rows) */
     /* Input index of a residual operand added before the activation
@@ -216,7 +220,8 @@ ir_tensor *ir_node_out(ir_graph *g, const ir_node *n, int i);
 #define IR_SPARSE_INPUTS 4
 /* 0 for the inputs that n's kernel does not read at run time: the dense
  * weights and bias of a sparse node (inputs 1 up to the appended ones),
- * which the encoding replaces; they stay inputs for the node's geometry. */
+ * which the encoding replaces (they stay inputs for the node's geometry),
+ * and the encoding too when the kernel has it unrolled into its code. */
 int ir_node_reads_input(const ir_node *n, int i);
 /* Appends tensor t to n's inputs; -1 when out of memory. */
 int ir_node_append_input(ir_node *n, int t);

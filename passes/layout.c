@@ -22,7 +22,7 @@
  *       Y^T[j, m] = alpha * sum_k B'[k, j] * A^T[k, m] + beta * C[j]
  *     (C[0] for a single value).
  *   For both: act/act_min/act_max apply element-wise to Y^T; the weight
- *   counts, sparse and weight_bytes stay as pass_sparsify set them; residual
+ *   counts, sparse and code_bytes stay as pass_sparsify set them; residual
  *   is 0 (residual nodes are not transposed). The op handlers still
  *   describe the ONNX form, so infer must not be re-run on such a node, and
  *   macs/select must read M and K with input 0's last two axes swapped.

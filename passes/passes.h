@@ -53,6 +53,9 @@ typedef struct pass_options {
     int n_skip;
     double prune_channels; /* --prune-channels F: fraction of filters removed */
     sparse_mode sparse;    /* --sparse on|off|auto */
+    int64_t max_code_bytes; /* --max-code-kb N * 1024: budget for unrolled
+                               sparse code over the model; 0 none */
+    int skip_zero_inputs;  /* --skip-zero-inputs */
     FILE *log;             /* -v: passes may print what they decided */
 } pass_options;
 
@@ -65,9 +68,9 @@ int pass_prune_channels(ir_graph *g, const pass_options *o, diag *d);
 /* Chooses per-layer sparsities on sample inputs within o->max_error of the
  * unpruned model's outputs, and prunes to them. */
 int pass_prune_auto(ir_graph *g, const pass_options *o, diag *d);
-/* Counts each weighted layer's nonzeros and chooses a dense or a sparse
- * kernel by the cost model (sets weight_count,
- * weight_nonzeros, sparse, weight_bytes). */
+/* Counts each weighted layer's nonzeros and chooses dense, compact or
+ * unrolled sparse kernels by the cost model (sets weight_count,
+ * weight_nonzeros, sparse, code_bytes). */
 int pass_sparsify(ir_graph *g, const pass_options *o, diag *d);
 /* Folds an Add of a sparse Conv/Gemm/MatMul's output and another tensor
  * (and the Add's fused activation) into that node (ir_node.residual). */

@@ -35,6 +35,8 @@ typedef struct scnn_spmm {
                                 before the clamp; or NULL */
     ptrdiff_t ldr, r_cs;
     float lo, hi;            /* C is clamped to [lo, hi] (NaN kept) */
+    int skip_zero;           /* one position at a time: skip the nonzeros
+                                whose input is zero (finite weights only) */
 } scnn_spmm;
 
 static float scnn_spmm_clamp(const scnn_spmm *s, float v)
@@ -191,8 +193,17 @@ static void scnn_spmm_column(const scnn_spmm *s, int j)
         for (ch = 0; ch < s->chunks; ch++) {
             const float *b = s->b + (ptrdiff_t)ch * SCNN_SPMM_KC * s->ldb + (ptrdiff_t)j * s->b_cs;
             const int32_t *seg = s->seg + (ptrdiff_t)ch * s->rows;
-            for (e = seg[r]; e < seg[r + 1]; e++)
-                SCNN_FMA(acc, s->value[e], b[(ptrdiff_t)s->index[e] * s->ldb]);
+            if (s->skip_zero) {
+                /* SCNN's input sparsity: after a ReLU many inputs are 0. */
+                for (e = seg[r]; e < seg[r + 1]; e++) {
+                    const float x = b[(ptrdiff_t)s->index[e] * s->ldb];
+                    if (x != 0.0f)
+                        SCNN_FMA(acc, s->value[e], x);
+                }
+            } else {
+                for (e = seg[r]; e < seg[r + 1]; e++)
+                    SCNN_FMA(acc, s->value[e], b[(ptrdiff_t)s->index[e] * s->ldb]);
+            }
         }
         if (s->residual)
             acc += s->residual[(ptrdiff_t)r * s->ldr + (ptrdiff_t)j * s->r_cs];

@@ -131,6 +131,8 @@ static int emit_conv(cg_ctx *c, const ir_node *n, diag *d)
     conv_geom cg;
     if (conv_geometry(c->g, n, &cg, d) || cg_runtime_require(c, n, d))
         return -1;
+    if (n->sparse == IR_SPARSE_UNROLLED)
+        return emit_conv_unrolled(c, n, &cg, d);
     if (n->sparse != IR_SPARSE_NONE)
         return emit_conv_sparse(c, n, &cg, d);
     cg_kernel_begin(c, n);

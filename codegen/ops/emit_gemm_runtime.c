@@ -26,7 +26,7 @@ enum {
 static unsigned node_pieces(const ir_node *n)
 {
     if (n->sparse != IR_SPARSE_NONE)
-        return PIECE_COMMON | PIECE_SPMM |
+        return PIECE_COMMON | (n->sparse == IR_SPARSE_COMPACT ? PIECE_SPMM : 0) |
                (strcmp(n->op, "Conv") == 0 && n->kernel == CONV_K_IM2COL ? PIECE_IM2COL : 0);
     if (strcmp(n->op, "Conv") == 0) {
         switch (n->kernel) {

@@ -25,6 +25,9 @@ void cg_axes3(cg_buf *b, const conv_geom *cg, const int64_t *v, int64_t fill);
  * and a Gemm or MatMul. */
 int emit_conv_sparse(cg_ctx *c, const ir_node *n, const conv_geom *cg, diag *d);
 int emit_product_sparse(cg_ctx *c, const ir_node *n, diag *d);
+/* The same unrolled (IR_SPARSE_UNROLLED; emit_sparse_unrolled.c). */
+int emit_conv_unrolled(cg_ctx *c, const ir_node *n, const conv_geom *cg, diag *d);
+int emit_product_unrolled(cg_ctx *c, const ir_node *n, diag *d);
 
 /* ConvTranspose (emit_conv_transpose.c), listed in emit_conv.c's table. */
 int emit_conv_transpose(cg_ctx *c, const ir_node *n, diag *d);

@@ -25,6 +25,8 @@ static void spmm_open(cg_ctx *c, const ir_node *n, const sparse_view *v, int64_t
         cg_printf(b, "NULL,\n");
     cg_printf(b, "                   ");
     cg_clamp_fields(b, n);
+    if (n->skip_zero_inputs)
+        cg_printf(b, ", .skip_zero = 1");
 }
 
 /* ", .residual = x<r>, .ldr = L, .r_cs = S" or ", .residual = NULL". */
@@ -138,6 +140,8 @@ int emit_product_sparse(cg_ctx *c, const ir_node *n, diag *d)
     int64_t batches = ir_shape_numel(&x->shape) / (m * k);
     if (cg_runtime_require(c, n, d))
         return -1;
+    if (n->sparse == IR_SPARSE_UNROLLED)
+        return emit_product_unrolled(c, n, d);
     cg_kernel_begin(c, n);
     cg_buf *b = c->kernels;
     spmm_open(c, n, &v, m);

@@ -125,3 +125,30 @@ void sparse_conv_plan_make(const ir_graph *g, const conv_geom *cg, sparse_conv_p
     p->band_cols = band < p->positions ? band : p->positions;
     p->scratch_bytes = taps * p->band_cols * (int64_t)sizeof(float);
 }
+
+/* Positions per product: a Conv's output pixels per image and channel, a
+ * Gemm/MatMul's rows of activations. */
+int64_t sparse_positions(const ir_graph *g, const ir_node *n)
+{
+    const ir_tensor *y = &g->tensors[n->outputs[0]];
+    if (strcmp(n->op, "Conv") == 0)
+        return y->shape.rank > 2 ? ir_shape_numel(&y->shape) / y->shape.dims[0] / y->shape.dims[1]
+                                 : 1;
+    return y->shape.rank >= 2 ? y->shape.dims[y->shape.rank - 2] : 1;
+}
+
+int sparse_unrolled_ok(const ir_graph *g, const ir_node *n)
+{
+    if (strcmp(n->op, "Conv") == 0)
+        return 1;
+    /* One row of activations (a fully connected layer on one sample). */
+    const ir_tensor *x = &g->tensors[n->inputs[0]];
+    sparse_view v;
+    return sparse_view_make(g, n, &v) == 0 && ir_shape_numel(&x->shape) == v.cols;
+}
+
+int64_t sparse_unrolled_bytes(int64_t rows, int64_t nnz, int64_t positions)
+{
+    int64_t w = positions < SPARSE_W ? positions : SPARSE_W, vectors = (w + 7) / 8;
+    return nnz * (13 + 10 * vectors) + rows * (24 + 16 * vectors) + 64;
+}

@@ -42,6 +42,17 @@ int sparse_first_input(const ir_node *n);
 /* Bytes of the compact encoding of nnz nonzeros of a rows x cols matrix. */
 int64_t sparse_compact_bytes(int64_t rows, int64_t cols, int64_t nnz);
 
+/* Unrolled kernels (IR_SPARSE_UNROLLED): every row of A becomes a function
+ * whose multiply-adds name their weight and their row of B as constants,
+ * over a block of SPARSE_W positions (or all of them when there are
+ * fewer). Conv layers qualify, and products over one row of activations. */
+int sparse_unrolled_ok(const ir_graph *g, const ir_node *n);
+int64_t sparse_positions(const ir_graph *g, const ir_node *n);
+/* Estimated machine code and constants, in bytes, of n unrolled with nnz
+ * nonzeros over `rows` rows (x86-64 with 256-bit vectors: a broadcast and
+ * one multiply-add per 8 positions per nonzero, the weight as a constant). */
+int64_t sparse_unrolled_bytes(int64_t rows, int64_t nnz, int64_t positions);
+
 /* A sparse Conv's work per image: B is the input itself (1x1, stride 1,
  * no padding) or its im2col columns, made band_cols positions at a time
  * in scratch. */

@@ -41,9 +41,9 @@ def need(obj, keys, what):
 need(r, ["model", "layers", "totals"], "report")
 layer_keys = ["index", "name", "op", "kernel", "inputs", "outputs", "dense_macs",
               "effective_macs", "weight_count", "weight_nonzeros", "sparsity",
-              "weight_bytes", "arena_bytes"]
+              "code_bytes", "weight_bytes", "arena_bytes"]
 sums = ["dense_macs", "effective_macs", "weight_count", "weight_nonzeros",
-        "weight_bytes"]
+        "code_bytes", "weight_bytes"]
 total = dict.fromkeys(sums, 0)
 for l in r["layers"]:
     need(l, layer_keys, "layer %s" % l.get("name"))
