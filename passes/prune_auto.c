@@ -19,6 +19,7 @@
 #include "../frontend/frontend.h"
 #include "interpret.h"
 #include "passes.h"
+#include "prune_layers.h"
 
 static const double grid[] = {0.0,  0.05, 0.10, 0.15, 0.20, 0.25, 0.30, 0.35,
                               0.40, 0.45, 0.50, 0.55, 0.60, 0.65, 0.70, 0.75,
@@ -44,34 +45,10 @@ typedef struct sample_set {
 
 /* ---- layers ----------------------------------------------------------------- */
 
-/* The weight tensor of a layer as pass_prune_magnitude defines them
- * (Conv/Gemm/MatMul with constant float32 input 1; MatMul's only when A is
- * computed), or -1. */
-static int layer_weight(const ir_graph *g, const ir_node *n)
-{
-    int is_matmul = strcmp(n->op, "MatMul") == 0;
-    if (n->dead || n->n_inputs < 2 || n->inputs[1] < 0)
-        return -1;
-    if (!is_matmul && strcmp(n->op, "Conv") != 0 && strcmp(n->op, "Gemm") != 0)
-        return -1;
-    if (is_matmul && (n->inputs[0] < 0 || g->tensors[n->inputs[0]].data))
-        return -1;
-    const ir_tensor *w = &g->tensors[n->inputs[1]];
-    return w->data && w->dtype == IR_FLOAT ? n->inputs[1] : -1;
-}
-
 static int names_layer(const ir_graph *g, const auto_layer *l, const char *name)
 {
     return strcmp(g->nodes[l->node].name, name) == 0 ||
            strcmp(g->tensors[l->tensor].name, name) == 0;
-}
-
-/* |w| as an unsigned key (NaN above infinity), as pass_prune_magnitude orders. */
-static uint32_t magnitude_key(float w)
-{
-    uint32_t u;
-    memcpy(&u, &w, sizeof u);
-    return u & 0x7fffffffu;
 }
 
 typedef struct keyed {
@@ -103,7 +80,7 @@ static int prepare_layer(const ir_graph *g, auto_layer *l)
     }
     memcpy(l->orig, w, (size_t)l->numel * sizeof(float));
     for (int64_t i = 0; i < l->numel; i++)
-        k[i] = (keyed){magnitude_key(w[i]), (uint32_t)i};
+        k[i] = (keyed){prune_magnitude_key(w[i]), (uint32_t)i};
     qsort(k, (size_t)l->numel, sizeof(keyed), keyed_cmp);
     for (int64_t i = 0; i < l->numel; i++)
         l->order[i] = k[i].index;
@@ -115,7 +92,7 @@ static int prepare_layer(const ir_graph *g, auto_layer *l)
 static void apply_sparsity(ir_graph *g, const auto_layer *l, double s)
 {
     float *w = g->tensors[l->tensor].data;
-    int64_t zeros = (int64_t)(s * (double)l->numel + 0.5);
+    int64_t zeros = prune_zero_count(s, l->numel);
     memcpy(w, l->orig, (size_t)l->numel * sizeof(float));
     for (int64_t i = 0; i < zeros; i++)
         w[l->order[i]] = 0.0f;
@@ -136,7 +113,7 @@ static int collect_layers(const ir_graph *g, const pass_options *o, auto_layer *
     if (!*out)
         return diag_error(d, "prune auto: out of memory");
     for (int i = 0; i < g->n_nodes; i++) {
-        int w = layer_weight(g, &g->nodes[i]), seen = 0, skip = 0;
+        int w = prune_layer_weight(g, &g->nodes[i]), seen = 0, skip = 0;
         for (int k = 0; k < *count; k++)
             seen |= (*out)[k].tensor == w;
         if (w < 0 || seen)

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "passes.h"
+#include "prune_layers.h"
 
 /* One weight tensor to prune. A tensor shared by several layers is pruned
  * once, with the setting of the first layer (in node order) that reads it. */
@@ -23,38 +24,9 @@ typedef struct prune_target {
     double sparsity; /* own target when not global */
 } prune_target;
 
-/* |w| as an unsigned key: the bits of a float without its sign order like
- * its magnitude, with NaN above infinity (so NaN is pruned last). */
-static uint32_t magnitude_key(float w)
-{
-    uint32_t u;
-    memcpy(&u, &w, sizeof u);
-    return u & 0x7fffffffu;
-}
-
-/* The weight tensor of a layer, or -1 when n is not a layer with constant
- * float32 weights. MatMul's B is a weight only when A is computed. */
-static int layer_weight(const ir_graph *g, const ir_node *n)
-{
-    int is_matmul = strcmp(n->op, "MatMul") == 0;
-    if (n->dead || n->n_inputs < 2 || n->inputs[1] < 0)
-        return -1;
-    if (!is_matmul && strcmp(n->op, "Conv") != 0 && strcmp(n->op, "Gemm") != 0)
-        return -1;
-    if (is_matmul && (n->inputs[0] < 0 || g->tensors[n->inputs[0]].data))
-        return -1;
-    const ir_tensor *w = &g->tensors[n->inputs[1]];
-    return w->data && w->dtype == IR_FLOAT ? n->inputs[1] : -1;
-}
-
 static int names_layer(const ir_graph *g, const ir_node *n, int w, const char *name)
 {
     return strcmp(n->name, name) == 0 || strcmp(g->tensors[w].name, name) == 0;
-}
-
-static int64_t rounded_count(double sparsity, int64_t numel)
-{
-    return (int64_t)(sparsity * (double)numel + 0.5);
 }
 
 static int sparsity_ok(double s) { return s >= 0.0 && s <= 1.0; } /* NaN fails */
@@ -86,7 +58,7 @@ static int zero_smallest(ir_graph *g, prune_target *const *targets, int n, int64
         const ir_tensor *w = &g->tensors[targets[t]->tensor];
         const float *p = w->data;
         for (int64_t i = 0, m = ir_tensor_numel(w); i < m; i++)
-            hist[magnitude_key(p[i]) >> 16]++;
+            hist[prune_magnitude_key(p[i]) >> 16]++;
     }
     int64_t below = 0;
     uint32_t high = select_bucket(hist, k, &below);
@@ -95,7 +67,7 @@ static int zero_smallest(ir_graph *g, prune_target *const *targets, int n, int64
         const ir_tensor *w = &g->tensors[targets[t]->tensor];
         const float *p = w->data;
         for (int64_t i = 0, m = ir_tensor_numel(w); i < m; i++) {
-            uint32_t key = magnitude_key(p[i]);
+            uint32_t key = prune_magnitude_key(p[i]);
             if (key >> 16 == high)
                 hist[key & 0xffffu]++;
         }
@@ -107,7 +79,7 @@ static int zero_smallest(ir_graph *g, prune_target *const *targets, int n, int64
         const ir_tensor *w = &g->tensors[targets[t]->tensor];
         float *p = w->data;
         for (int64_t i = 0, m = ir_tensor_numel(w); i < m; i++) {
-            uint32_t key = magnitude_key(p[i]);
+            uint32_t key = prune_magnitude_key(p[i]);
             if (key < threshold || (key == threshold && ties-- > 0))
                 p[i] = 0.0f;
         }
@@ -126,7 +98,7 @@ static int check_names(const ir_graph *g, const pass_options *o, diag *d)
             const char *name = pass ? o->skip[i] : o->layers[i].name;
             int found = 0;
             for (int j = 0; j < g->n_nodes && !found; j++) {
-                int w = layer_weight(g, &g->nodes[j]);
+                int w = prune_layer_weight(g, &g->nodes[j]);
                 found = w >= 0 && names_layer(g, &g->nodes[j], w, name);
             }
             if (!found)
@@ -180,7 +152,7 @@ static prune_target *collect_targets(const ir_graph *g, const pass_options *o, i
     }
     *count = 0;
     for (int i = 0; i < g->n_nodes; i++) {
-        int w = layer_weight(g, &g->nodes[i]);
+        int w = prune_layer_weight(g, &g->nodes[i]);
         if (w < 0 || seen[w])
             continue;
         seen[w] = 1;
@@ -230,11 +202,11 @@ int pass_prune_magnitude(ir_graph *g, const pass_options *o, diag *d)
             global[n_global++] = t;
             global_numel += numel;
         } else if (!t->skip) {
-            rc = zero_smallest(g, &t, 1, rounded_count(t->sparsity, numel));
+            rc = zero_smallest(g, &t, 1, prune_zero_count(t->sparsity, numel));
         }
     }
     if (rc == 0 && n_global)
-        rc = zero_smallest(g, global, n_global, rounded_count(o->prune, global_numel));
+        rc = zero_smallest(g, global, n_global, prune_zero_count(o->prune, global_numel));
     for (int i = 0; i < n && rc == 0 && o->log; i++)
         if (!targets[i].skip && (targets[i].global ? o->prune : targets[i].sparsity) > 0)
             log_target(g, &targets[i], o->log);

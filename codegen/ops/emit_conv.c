@@ -54,19 +54,7 @@ static void emit_gemm_conv(cg_ctx *c, const ir_node *n, const conv_geom *cg)
         /* B is the input itself: channels x positions. */
         cg_printf(b, "    scnn_matrix src = {x0, %lld, 1};\n", (long long)npos);
     } else {
-        cg_printf(b, "    scnn_im2col src = {x0, ");
-        cg_axes3(b, cg, cg->in, 1);
-        cg_printf(b, ", ");
-        cg_axes3(b, cg, cg->out, 1);
-        cg_printf(b, ",\n                       ");
-        cg_axes3(b, cg, cg->k, 1);
-        cg_printf(b, ", ");
-        cg_axes3(b, cg, cg->s, 1);
-        cg_printf(b, ", ");
-        cg_axes3(b, cg, cg->d, 1);
-        cg_printf(b, ", ");
-        cg_axes3(b, cg, cg->pb, 0);
-        cg_printf(b, "};\n");
+        cg_im2col_decl(b, "    ", cg, "x0");
     }
     cg_printf(b,
               "    scnn_gemm g = {.m = %lld, .n = %lld, .k = %lld, .a = x1, .a_rs = %lld, .a_cs = 1,\n"

@@ -103,3 +103,20 @@ void cg_clamp_fields(cg_buf *b, const ir_node *n)
         break;
     }
 }
+
+void cg_im2col_decl(cg_buf *b, const char *indent, const conv_geom *cg, const char *x)
+{
+    cg_printf(b, "%sscnn_im2col src = {%s, ", indent, x);
+    cg_axes3(b, cg, cg->in, 1);
+    cg_printf(b, ", ");
+    cg_axes3(b, cg, cg->out, 1);
+    cg_printf(b, ",\n%s                   ", indent);
+    cg_axes3(b, cg, cg->k, 1);
+    cg_printf(b, ", ");
+    cg_axes3(b, cg, cg->s, 1);
+    cg_printf(b, ", ");
+    cg_axes3(b, cg, cg->d, 1);
+    cg_printf(b, ", ");
+    cg_axes3(b, cg, cg->pb, 0);
+    cg_printf(b, "};\n");
+}

@@ -17,6 +17,10 @@ int cg_runtime_require(cg_ctx *c, const ir_node *n, diag *d);
  * [min, max], none: (-inf, inf); NaN passes as with cg_act). */
 void cg_clamp_fields(cg_buf *b, const ir_node *n);
 
+/* Writes "<indent>scnn_im2col src = {X, in, out, kernel, stride, dilation,
+ * pads};" for convolution cg, X being the C expression x. */
+void cg_im2col_decl(cg_buf *b, const char *indent, const conv_geom *cg, const char *x);
+
 /* Writes "{a, b, c}": v's values for a convolution's three spatial axes,
  * the leading axes that 1-D and 2-D ones lack given as `fill`. */
 void cg_axes3(cg_buf *b, const conv_geom *cg, const int64_t *v, int64_t fill);

@@ -60,19 +60,9 @@ static void emit_conv_bands(cg_buf *b, const ir_node *n, const conv_geom *cg,
     int64_t npos = p->positions, in_plane = 1;
     for (int i = 0; i < cg->nsp; i++)
         in_plane *= cg->in[i];
-    cg_printf(b, "    float *work = (float *)(void *)scratch;\n    scnn_im2col src = {x0, ");
-    cg_axes3(b, cg, cg->in, 1);
-    cg_printf(b, ", ");
-    cg_axes3(b, cg, cg->out, 1);
-    cg_printf(b, ",\n                       ");
-    cg_axes3(b, cg, cg->k, 1);
-    cg_printf(b, ", ");
-    cg_axes3(b, cg, cg->s, 1);
-    cg_printf(b, ", ");
-    cg_axes3(b, cg, cg->d, 1);
-    cg_printf(b, ", ");
-    cg_axes3(b, cg, cg->pb, 0);
-    cg_printf(b, "};\n    s.b = work;\n");
+    cg_printf(b, "    float *work = (float *)(void *)scratch;\n");
+    cg_im2col_decl(b, "    ", cg, "x0");
+    cg_printf(b, "    s.b = work;\n");
     if (cg->batch > 1)
         cg_printf(b, "    for (ptrdiff_t img = 0; img < %lld; img++) {\n", (long long)cg->batch);
     const char *in = cg->batch > 1 ? "    " : "";

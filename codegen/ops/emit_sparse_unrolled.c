@@ -114,19 +114,9 @@ static void emit_conv_body(cg_ctx *c, const ir_node *n, const conv_geom *cg,
         snprintf(qx, sizeof qx, "x%d%s", n->residual, yo);
         emit_blocks(c, n, u, npos, ind, bx, cx, qx);
     } else {
-        cg_printf(b, "%sscnn_im2col src = {x0%s, ", ind, xo);
-        cg_axes3(b, cg, cg->in, 1);
-        cg_printf(b, ", ");
-        cg_axes3(b, cg, cg->out, 1);
-        cg_printf(b, ", ");
-        cg_axes3(b, cg, cg->k, 1);
-        cg_printf(b, ", ");
-        cg_axes3(b, cg, cg->s, 1);
-        cg_printf(b, ", ");
-        cg_axes3(b, cg, cg->d, 1);
-        cg_printf(b, ", ");
-        cg_axes3(b, cg, cg->pb, 0);
-        cg_printf(b, "};\n");
+        char x[64];
+        snprintf(x, sizeof x, "x0%s", xo);
+        cg_im2col_decl(b, ind, cg, x);
         /* Bands of a fixed width (the offsets into them are constants);
          * the last one ends at the last position. */
         cg_printf(b,
