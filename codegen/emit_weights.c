@@ -79,13 +79,16 @@ int emit_weights(const ir_graph *g, const codegen_options *o, cg_buf *c, cg_buf 
 {
     const char *p = o->prefix;
     int64_t total = g->weights_bytes;
-    if (total == 0)
+    if (total == 0 && !o->external_weights)
         return 0;
-    unsigned char *img;
-    if (weights_image(g, &img, d))
+    unsigned char *img = NULL;
+    if (total && weights_image(g, &img, d))
         return -1;
     if (o->external_weights) {
-        cg_write(blob, img, (size_t)total);
+        /* Bound even when empty (every weight baked into code): the
+         * header promises PREFIX_bind_weights and invoke checks it. */
+        if (total)
+            cg_write(blob, img, (size_t)total);
         free(img);
         cg_printf(c, "/* Weights live outside this file: %lld bytes, bound at run time. */\n"
                      "static const unsigned char *%s_weights_base;\n\n"

@@ -462,6 +462,34 @@ static void test_no_inputs(void **state)
     ob_free(m);
 }
 
+/* --weights-file with no weights to store (a Relu; or every weight baked
+ * into unrolled code): the binding function still exists, and binding any
+ * pointer lets the model run. */
+static void test_external_weights_empty(void **state)
+{
+    (void)state;
+    ob_model *m = ob_new(13);
+    int64_t n2[] = {2};
+    ob_input(m, "x", IR_FLOAT, 1, n2, NULL);
+    ob_node(m, "Relu", "r", "x", "y");
+    ob_output(m, "y", IR_FLOAT, 1, n2);
+    generated o;
+    compile_model(m, "noweights", 1, &o);
+    assert_int_equal(o.blob.len, 0);
+    static const char main_src[] =
+        "#include \"noweights.h\"\n"
+        "int main(void)\n{\n"
+        "    static const unsigned char none[1];\n"
+        "    float x[2] = {-1.0f, 2.0f}, y[2];\n"
+        "    if (noweights_run(x, y) == 0) return 1; /* not bound yet */\n"
+        "    noweights_bind_weights(none);\n"
+        "    if (noweights_run(x, y) != 0 || y[0] != 0.0f || y[1] != 2.0f) return 1;\n"
+        "    return 0;\n}\n";
+    build_and_run("noweights", &o, main_src);
+    generated_free(&o);
+    ob_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -474,6 +502,7 @@ int main(void)
         cmocka_unit_test(test_colliding_io_names),
         cmocka_unit_test(test_constant_outputs),
         cmocka_unit_test(test_no_inputs),
+        cmocka_unit_test(test_external_weights_empty),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
