@@ -57,9 +57,11 @@ static void *load_blob(const char *path)
     long size = -1;
     if (fseek(f, 0, SEEK_END) == 0)
         size = ftell(f);
-    if (size > 0 && fseek(f, 0, SEEK_SET) == 0) {
-        buf = aligned_alloc(64, ((size_t)size + 63) / 64 * 64);
-        if (buf && fread(buf, 1, (size_t)size, f) != (size_t)size) {
+    /* An empty blob (every weight unrolled into code) still needs a
+     * pointer to bind. */
+    if (size >= 0 && fseek(f, 0, SEEK_SET) == 0) {
+        buf = aligned_alloc(64, ((size_t)size + 63) / 64 * 64 + 64);
+        if (buf && size > 0 && fread(buf, 1, (size_t)size, f) != (size_t)size) {
             free(buf);
             buf = NULL;
         }
