@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ops/sparse.h"
 #include "passes.h"
 
 /* Whether operand `side` of Add node a (index ai) can fold into its
@@ -20,6 +21,10 @@ static int foldable(const ir_graph *g, const ir_node *a, int side, const int *us
     const ir_node *p = &g->nodes[tt->producer];
     if (p->sparse == IR_SPARSE_NONE || p->act != IR_ACT_NONE || p->residual || p->n_outputs != 1 ||
         p->transposed)
+        return 0;
+    /* pass_layout leaves products with a residual untransposed, and over
+     * many rows the transposed form is worth more than the fused Add. */
+    if (strcmp(p->op, "Conv") != 0 && sparse_positions(g, p) >= SPARSE_TRANSPOSE_MIN_ROWS)
         return 0;
     return tt->dtype == IR_FLOAT && rt->dtype == IR_FLOAT && rt->has_shape &&
            ir_shape_equal(&tt->shape, &rt->shape) && ir_shape_equal(&tt->shape, &y->shape);

@@ -56,8 +56,9 @@ static int is_candidate(ir_graph *g, const ir_node *n)
         x->shape.rank < 2 || y->shape.rank != x->shape.rank ||
         x->shape.dims[x->shape.rank - 2] < LAYOUT_MIN_ROWS)
         return 0;
+    /* Inputs past the op's own are a sparse node's encoding (sparsify). */
     if (strcmp(n->op, "MatMul") == 0)
-        return n->n_inputs == 2 && w->shape.rank == 2;
+        return w->shape.rank == 2;
     if (strcmp(n->op, "Gemm") == 0)
         return x->shape.rank == 2 && ir_attr_int(n, "transA", 0) == 0 &&
                gemm_bias_per_column(g, n, y->shape.dims[1]);

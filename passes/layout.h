@@ -4,12 +4,12 @@
 #ifndef SCNNC_PASSES_LAYOUT_H
 #define SCNNC_PASSES_LAYOUT_H
 
+#include "ops/sparse.h"
 #include "passes.h"
 
-/* Fewest rows M of a Gemm/MatMul for which the transposed form pays: the
- * sparse kernel's vectors run over the M rows, and two Transposes are not
- * worth it for a handful of rows. */
-#define LAYOUT_MIN_ROWS 8
+/* Fewest rows M of a Gemm/MatMul for which the transposed form pays
+ * (SPARSE_TRANSPOSE_MIN_ROWS in passes/ops/sparse.h). */
+#define LAYOUT_MIN_ROWS SPARSE_TRANSPOSE_MIN_ROWS
 
 /* Reads a Transpose's permutation (ONNX's default: the axes reversed) for
  * its input of the given rank into perm; -1 when it is not a valid one. */
