@@ -363,6 +363,27 @@ static void test_relu_between_products(void **state)
     ir_graph_free(g);
 }
 
+/* The same through the whole pipeline, sparsify appending the encoding to
+ * the products (which the candidates' test once mistook for extra inputs)
+ * and the Relu fused into the first product. */
+static void test_through_pipeline(void **state)
+{
+    (void)state;
+    const ffn_spec s = {.m = 16, .mid = "Relu"};
+    ir_graph *g = build_ffn(&s);
+    pass_options o = {.sparse = SPARSE_ON};
+    diag d;
+    diag_init(&d);
+    assert_int_equal(pass_run_pipeline(g, &o, &d), 0);
+    diag_free(&d);
+    const ir_node *mm1 = &g->nodes[node_named(g, "mm1")], *mm2 = &g->nodes[node_named(g, "mm2")];
+    assert_int_equal(mm1->sparse, IR_SPARSE_COMPACT);
+    assert_true(mm1->transposed && mm2->transposed);
+    assert_int_equal(mm1->act, IR_ACT_RELU);
+    assert_int_equal(count_op(g, "Transpose"), 2);
+    ir_graph_free(g);
+}
+
 static void test_bias_and_scale_between_products(void **state)
 {
     (void)state;
@@ -552,6 +573,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_relu_between_products),
+        cmocka_unit_test(test_through_pipeline),
         cmocka_unit_test(test_bias_and_scale_between_products),
         cmocka_unit_test(test_hidden_output_keeps_transpose),
         cmocka_unit_test(test_gelu_between_products),
