@@ -87,15 +87,34 @@ static int write_all(out_file *files, int n)
     return 0;
 }
 
-static int write_report(const ir_graph *g, const cli_options *o)
+/* The transformed model as ONNX bytes, for --save-onnx. */
+static int export_onnx(const ir_graph *g, cg_buf *out, diag *d)
 {
-    FILE *f = fopen(o->report, "w");
-    int rc = f ? cli_write_report(g, o, f) : -1;
-    if (f && fclose(f))
+    unsigned char *bytes;
+    size_t len;
+    if (onnx_export(g, &bytes, &len, d))
+        return -1;
+    cg_write(out, bytes, len);
+    free(bytes);
+    return out->oom ? diag_error(d, "out of memory") : 0;
+}
+
+/* The --report text, rendered in memory so that it is written with the
+ * other outputs. */
+static int render_report(const ir_graph *g, const cli_options *o, cg_buf *out)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (!f)
+        return -1;
+    int rc = cli_write_report(g, o, f);
+    if (fclose(f) != 0)
         rc = -1;
-    if (rc)
-        fprintf(stderr, "scnnc: error: cannot write the report '%s'\n", o->report);
-    return rc;
+    if (rc == 0)
+        cg_write(out, text, len);
+    free(text);
+    return rc || out->oom ? -1 : 0;
 }
 
 int cli_compile(const cli_options *o, int argc, char **argv)
@@ -107,7 +126,7 @@ int cli_compile(const cli_options *o, int argc, char **argv)
     diag d;
     diag_init(&d);
     ir_graph *g = NULL;
-    cg_buf c_src = {0}, h_src = {0}, blob = {0};
+    cg_buf c_src = {0}, h_src = {0}, blob = {0}, onnx = {0}, report = {0};
     char *cmd = NULL;
     int status = 1;
     frontend_options fo = {.dims = o->dims, .n_dims = o->n_dims};
@@ -117,7 +136,7 @@ int cli_compile(const cli_options *o, int argc, char **argv)
     po.log = o->verbose ? stderr : NULL;
     if (pass_run_stage(g, PASS_STAGE_TRANSFORM, &po, &d))
         goto out;
-    if (o->save_onnx && onnx_export_file(g, o->save_onnx, &d))
+    if (o->save_onnx && export_onnx(g, &onnx, &d))
         goto out;
     if (pass_run_stage(g, PASS_STAGE_LOWER, &po, &d))
         goto out;
@@ -135,16 +154,24 @@ int cli_compile(const cli_options *o, int argc, char **argv)
         goto out;
     if (o->verbose)
         cli_print_summary(g, stderr);
-    if (o->report && write_report(g, o)) {
-        status = 2;
+    if (o->report && render_report(g, o, &report)) {
+        diag_error(&d, "out of memory writing the report");
         goto out;
     }
-    out_file files[3] = {{.text = &c_src}, {.text = &h_src}, {.text = &blob}};
+    /* Every output is written whole, or none of them. */
+    out_file files[5] = {{.text = &c_src}, {.text = &h_src}};
     snprintf(files[0].final, sizeof files[0].final, "%s", o->output);
     header_path(o->output, files[1].final, sizeof files[1].final);
-    if (o->weights_file)
-        snprintf(files[2].final, sizeof files[2].final, "%s", o->weights_file);
-    int n_files = o->weights_file ? 3 : 2;
+    int n_files = 2;
+    const struct {
+        const char *path;
+        const cg_buf *text;
+    } extra[] = {{o->weights_file, &blob}, {o->save_onnx, &onnx}, {o->report, &report}};
+    for (size_t i = 0; i < sizeof extra / sizeof extra[0]; i++)
+        if (extra[i].path) {
+            files[n_files].text = extra[i].text;
+            snprintf(files[n_files++].final, sizeof files[0].final, "%s", extra[i].path);
+        }
     status = write_all(files, n_files) ? 2 : 0;
     for (int i = 0; i < n_files; i++)
         if (files[i].written)
@@ -156,6 +183,8 @@ out:
     cg_buf_free(&c_src);
     cg_buf_free(&h_src);
     cg_buf_free(&blob);
+    cg_buf_free(&onnx);
+    cg_buf_free(&report);
     free(cmd);
     return status;
 }

@@ -176,6 +176,10 @@ static int check_combination(const cli_options *o)
         fprintf(stderr, "scnnc: --prune auto needs --data DIR and --max-error E > 0\n");
         return -1;
     }
+    if (p->prune_auto && p->prune > 0) {
+        fprintf(stderr, "scnnc: --prune takes a sparsity or 'auto', not both\n");
+        return -1;
+    }
     if (!p->prune_auto && (p->data_dir || p->max_error > 0)) {
         fprintf(stderr, "scnnc: --data and --max-error go with --prune auto\n");
         return -1;

@@ -2,12 +2,9 @@
  * outputs keep theirs, others are made distinct), writes the nodes, the
  * constants they read as initializers and the known shapes as value
  * infos, then packs the model. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "internal.h"
 
@@ -216,44 +213,5 @@ int onnx_export(const ir_graph *g, unsigned char **out, size_t *len, diag *d)
     free(c.names);
     ox_names_free(c.taken);
     ox_arena_free(c.arena);
-    return rc;
-}
-
-/* A temporary file beside path, renamed over it once complete: readers
- * never see a half-written model, and a failure leaves no file behind. */
-int onnx_export_file(const ir_graph *g, const char *path, diag *d)
-{
-    unsigned char *buf;
-    size_t len;
-    if (onnx_export(g, &buf, &len, d))
-        return -1;
-    size_t n = strlen(path) + 32;
-    char *tmp = malloc(n);
-    if (!tmp) {
-        free(buf);
-        return diag_error(d, "out of memory");
-    }
-    snprintf(tmp, n, "%s.tmp-XXXXXX", path);
-    int rc = 0;
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        rc = diag_error(d, "cannot create a file beside '%s': %s", path, strerror(errno));
-    } else {
-        FILE *f = fdopen(fd, "wb");
-        int ok = f && fwrite(buf, 1, len, f) == len;
-        ok = (f ? fclose(f) == 0 : close(fd) == 0) && ok;
-        /* mkstemp makes the file private: give it the mode (and umask) that
-         * fopen would have. */
-        mode_t mask = umask(0);
-        umask(mask);
-        if (ok && chmod(tmp, 0666 & ~mask) != 0)
-            ok = 0;
-        if (!ok || rename(tmp, path) != 0) {
-            rc = diag_error(d, "cannot write '%s': %s", path, strerror(errno));
-            unlink(tmp);
-        }
-    }
-    free(tmp);
-    free(buf);
     return rc;
 }

@@ -15,7 +15,4 @@
  * after lowering), graph-valued attributes. */
 int onnx_export(const ir_graph *g, unsigned char **out, size_t *len, diag *d);
 
-/* onnx_export into the file at path (written whole or not at all). */
-int onnx_export_file(const ir_graph *g, const char *path, diag *d);
-
 #endif

@@ -120,6 +120,17 @@ expect_status 2 "-o without a value" "$scnnc" "$valid" -o
 expect_status 2 "bad --dim" "$scnnc" "$valid" -o "$work/x.c" --dim N
 expect_status 2 "negative --dim" "$scnnc" "$valid" -o "$work/x.c" --dim N=-4
 expect_status 2 "two models" "$scnnc" "$valid" "$valid" -o "$work/x.c"
+# Pruning and sparse options: bad values and combinations are usage errors.
+for bad in "--prune 1.5" "--prune -0.1" "--prune x" "--prune-mode sideways" \
+    "--prune-layer conv" "--prune-layer conv=2" "--prune-channels 1.5" "--sparse maybe" \
+    "--max-code-kb -1" "--max-code-kb 1.5" "--report-format xml" "--prune auto" \
+    "--prune auto --data $work" "--max-error 0.1" "--prune 0.5 --prune auto --max-error 1 --data $work"; do
+    # shellcheck disable=SC2086 # $bad is a list of words
+    expect_status 2 "$bad" "$scnnc" "$valid" -o "$work/x.c" $bad
+done
+expect_status 1 "--prune-skip of no layer" "$scnnc" "$valid" -o "$work/x.c" --prune 0.5 --prune-skip no_such_layer
+expect_status 2 "--report in a missing folder" "$scnnc" "$valid" -o "$work/x.c" --report "$work/no/such/r.txt"
+expect_status 2 "--save-onnx in a missing folder" "$scnnc" "$valid" -o "$work/x.c" --save-onnx "$work/no/such/m.onnx"
 expect_status 2 "missing model" "$scnnc" "$work/no_such_model.onnx" -o "$work/x.c"
 expect_status 2 "output folder missing" "$scnnc" "$valid" -o "$work/no/such/dir/x.c"
 if [ -e "$work/x.c" ] || [ -e "$work/x.h" ]; then cli_fail "a failed run left x.c or x.h"; fi

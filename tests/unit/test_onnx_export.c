@@ -396,30 +396,6 @@ static void test_refusals(void **state)
     ir_graph_free(g);
 }
 
-static void test_file(void **state)
-{
-    (void)state;
-    const char *path = SCNNC_TEST_TMP "/export_digits.onnx";
-    ir_graph *g = transformed_digits();
-    diag d;
-    diag_init(&d);
-    unlink(path);
-    assert_int_equal(onnx_export_file(g, path, &d), 0);
-    ir_graph *back = NULL;
-    assert_int_equal(frontend_load_file(path, NULL, &back, &d), 0);
-    assert_int_equal(live_nodes(back), live_nodes(g));
-    ir_graph_free(back);
-    /* A folder that does not exist: refused, and nothing is left behind. */
-    const char *bad = SCNNC_TEST_TMP "/no_such_folder/x.onnx";
-    assert_int_equal(onnx_export_file(g, bad, &d), -1);
-    assert_true(ib_mentions(&d, "no_such_folder"));
-    struct stat st;
-    assert_int_not_equal(stat(SCNNC_TEST_TMP "/no_such_folder", &st), 0);
-    diag_free(&d);
-    ir_graph_free(g);
-    unlink(path);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -430,7 +406,6 @@ int main(void)
         cmocka_unit_test(test_unbounded_clip),
         cmocka_unit_test(test_name_collisions),
         cmocka_unit_test(test_refusals),
-        cmocka_unit_test(test_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
