@@ -7,6 +7,7 @@
 #define SCNNC_EXPORT_INTERNAL_H
 
 #include "onnx.pb-c.h"
+#include "../ir/name_map.h"
 #include "onnx_export.h"
 
 /* Zeroed allocations freed all at once. */
@@ -16,20 +17,12 @@ void ox_arena_free(ox_arena *a);
 void *ox_alloc(ox_arena *a, size_t size);       /* NULL when out of memory */
 char *ox_printf(ox_arena *a, const char *fmt, ...) DIAG_PRINTF(2, 3);
 
-/* Set of the tensor names taken so far, so that every exported tensor
- * gets a distinct name. */
-typedef struct ox_names ox_names;
-ox_names *ox_names_new(size_t expected);
-void ox_names_free(ox_names *s);
-int ox_names_has(const ox_names *s, const char *name);
-int ox_names_add(ox_names *s, const char *name); /* -1 when out of memory */
-
 /* What the graph's conversion shares between its steps. */
 typedef struct ox_ctx {
     const ir_graph *g;
     diag *d;
     ox_arena *arena;
-    ox_names *taken;
+    name_map *taken;      /* the names given out so far */
     const char **names;   /* exported name per tensor; NULL for unused ones */
     const unsigned char *is_output; /* per tensor: 1 for graph outputs */
     Onnx__NodeProto **nodes;

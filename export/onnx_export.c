@@ -64,10 +64,10 @@ static int assign_names(ox_ctx *c, const usage *u)
             const char *name = g->tensors[t].name;
             if (c->names[t])
                 continue; /* an input that is also an output, or listed twice */
-            if (!*name || ox_names_has(c->taken, name))
+            if (!*name || name_map_get(c->taken, name) >= 0)
                 return diag_error(c->d, "graph %s '%s': its name is empty or used by another "
                                   "tensor", pass ? "output" : "input", name);
-            if (ox_names_add(c->taken, name))
+            if (name_map_put(c->taken, name, t))
                 return diag_error(c->d, "out of memory");
             c->names[t] = name;
         }
@@ -198,7 +198,7 @@ int onnx_export(const ir_graph *g, unsigned char **out, size_t *len, diag *d)
     ox_ctx c = {.g = g, .d = d};
     usage u = {0};
     c.arena = ox_arena_new();
-    c.taken = ox_names_new((size_t)g->n_tensors);
+    c.taken = name_map_new();
     c.names = calloc((size_t)g->n_tensors + 1, sizeof *c.names);
     int rc;
     if (!c.arena || !c.taken || !c.names) {
@@ -211,7 +211,7 @@ int onnx_export(const ir_graph *g, unsigned char **out, size_t *len, diag *d)
     }
     free_usage(&u);
     free(c.names);
-    ox_names_free(c.taken);
+    name_map_free(c.taken);
     ox_arena_free(c.arena);
     return rc;
 }

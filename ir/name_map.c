@@ -1,9 +1,11 @@
-/* Open-addressing hash map from tensor names to indices: graphs with many
- * thousands of tensors (or hostile files) must not make loading quadratic. */
+/* Open-addressing hash map from names to indices: graphs with many
+ * thousands of tensors (or hostile files) must not make loading, or
+ * naming tensors on export, quadratic. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "name_map.h"
 
 struct name_map {
     char **keys;
