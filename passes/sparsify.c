@@ -142,9 +142,10 @@ static int weights_finite(const sparse_view *v)
     return 1;
 }
 
-/* Layers without a sparse kernel (grouped and depthwise Conv, ...) are
- * counted too, for the report. */
-static void count_dense_weights(const ir_graph *g, ir_node *n)
+/* Counts the weights of a layer (Conv, ConvTranspose, Gemm or MatMul with
+ * constant float32 input 1), those without a sparse kernel (grouped and
+ * depthwise Conv, ...) too, for the report. 0 when n is no such layer. */
+static int count_weights(const ir_graph *g, ir_node *n)
 {
     static const char *const weighted[] = {"Conv", "ConvTranspose", "Gemm", "MatMul"};
     const ir_tensor *w = n->n_inputs > 1 && n->inputs[1] >= 0 ? &g->tensors[n->inputs[1]] : NULL;
@@ -152,7 +153,7 @@ static void count_dense_weights(const ir_graph *g, ir_node *n)
     while (i < sizeof weighted / sizeof weighted[0] && strcmp(n->op, weighted[i]) != 0)
         i++;
     if (i == sizeof weighted / sizeof weighted[0] || !w || !w->data || w->dtype != IR_FLOAT)
-        return;
+        return 0;
     int64_t count = ir_tensor_numel(w), nnz = 0;
     const float *d = w->data;
     for (int64_t k = 0; k < count; k++)
@@ -160,6 +161,7 @@ static void count_dense_weights(const ir_graph *g, ir_node *n)
     n->weight_count = count;
     n->weight_nonzeros = nnz;
     n->weight_bytes = count * (int64_t)sizeof(float);
+    return 1;
 }
 
 static int by_positions(const void *a, const void *b)
@@ -212,19 +214,10 @@ int pass_sparsify(ir_graph *g, const pass_options *o, diag *d)
     for (int i = 0; i < g->n_nodes; i++) {
         ir_node *n = &g->nodes[i];
         sparse_view v;
-        if (n->sparse != IR_SPARSE_NONE)
+        /* A view's rows x columns are all of the weight tensor's elements. */
+        if (n->sparse != IR_SPARSE_NONE || !count_weights(g, n) || sparse_view_make(g, n, &v))
             continue;
-        if (sparse_view_make(g, n, &v)) {
-            count_dense_weights(g, n);
-            continue;
-        }
-        int64_t count = v.rows * v.cols, nnz = 0;
-        for (int64_t r = 0; r < v.rows; r++)
-            for (int64_t k = 0; k < v.cols; k++)
-                nnz += v.w[r * v.w_rs + k * v.w_cs] != 0.0f;
-        n->weight_count = count;
-        n->weight_nonzeros = nnz;
-        n->weight_bytes = count * (int64_t)sizeof(float);
+        int64_t count = n->weight_count, nnz = n->weight_nonzeros;
         if (!choose_sparse(g, n, o, (double)nnz / (double)count))
             continue;
         if (encode(g, i, &v, nnz))

@@ -4,7 +4,7 @@
 #ifndef SCNNC_EMIT_GEMM_RUNTIME_H
 #define SCNNC_EMIT_GEMM_RUNTIME_H
 
-#include "../../passes/ops/conv_gemm.h"
+#include "../../passes/ops/sparse.h"
 #include "../emit.h"
 
 /* Writes into c->kernels the runtime pieces node n's kernel (n->kernel)
@@ -26,9 +26,11 @@ void cg_im2col_decl(cg_buf *b, const char *indent, const conv_geom *cg, const ch
 void cg_axes3(cg_buf *b, const conv_geom *cg, const int64_t *v, int64_t fill);
 
 /* Sparse nodes (ir_node.sparse, emit_sparse.c): a Conv of geometry cg,
- * and a Gemm or MatMul. */
+ * and a Gemm or MatMul (which writes its runtime pieces itself). */
 int emit_conv_sparse(cg_ctx *c, const ir_node *n, const conv_geom *cg, diag *d);
 int emit_product_sparse(cg_ctx *c, const ir_node *n, diag *d);
+/* Node n's sparse view (passes/ops/sparse.h), or -1 with a message. */
+int cg_sparse_view(const cg_ctx *c, const ir_node *n, sparse_view *v, diag *d);
 /* The same unrolled (IR_SPARSE_UNROLLED; emit_sparse_unrolled.c). */
 int emit_conv_unrolled(cg_ctx *c, const ir_node *n, const conv_geom *cg, diag *d);
 int emit_product_unrolled(cg_ctx *c, const ir_node *n, diag *d);

@@ -91,12 +91,19 @@ static void emit_conv_bands(cg_buf *b, const ir_node *n, const conv_geom *cg,
         cg_printf(b, "    }\n");
 }
 
+int cg_sparse_view(const cg_ctx *c, const ir_node *n, sparse_view *v, diag *d)
+{
+    if (sparse_view_make(c->g, n, v))
+        return diag_node(d, n->name, n->op, "the sparse form of this node is not supported");
+    return 0;
+}
+
 /* The caller has written the runtime pieces (cg_runtime_require). */
 int emit_conv_sparse(cg_ctx *c, const ir_node *n, const conv_geom *cg, diag *d)
 {
     sparse_view v;
-    if (sparse_view_make(c->g, n, &v))
-        return diag_node(d, n->name, n->op, "the sparse form of this node is not supported");
+    if (cg_sparse_view(c, n, &v, d))
+        return -1;
     sparse_conv_plan p;
     sparse_conv_plan_make(c->g, cg, &p);
     cg_kernel_begin(c, n);
@@ -119,19 +126,19 @@ int emit_conv_sparse(cg_ctx *c, const ir_node *n, const conv_geom *cg, diag *d)
  * C are output features, columns the activations' rows). */
 int emit_product_sparse(cg_ctx *c, const ir_node *n, diag *d)
 {
+    if (cg_runtime_require(c, n, d))
+        return -1;
+    if (n->sparse == IR_SPARSE_UNROLLED)
+        return emit_product_unrolled(c, n, d);
     sparse_view v;
-    if (sparse_view_make(c->g, n, &v))
-        return diag_node(d, n->name, n->op, "the sparse form of this node is not supported");
+    if (cg_sparse_view(c, n, &v, d))
+        return -1;
     const ir_tensor *x = &c->g->tensors[n->inputs[0]];
     int r = x->shape.rank;
     /* Transposed: X^T [..., K, M]; else X [..., M, K]. */
     int64_t m = x->shape.dims[n->transposed ? r - 1 : r - 2];
     int64_t k = v.cols, nn = v.rows;
     int64_t batches = ir_shape_numel(&x->shape) / (m * k);
-    if (cg_runtime_require(c, n, d))
-        return -1;
-    if (n->sparse == IR_SPARSE_UNROLLED)
-        return emit_product_unrolled(c, n, d);
     cg_kernel_begin(c, n);
     cg_buf *b = c->kernels;
     spmm_open(c, n, &v, m);

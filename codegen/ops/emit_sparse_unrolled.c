@@ -140,8 +140,8 @@ static void emit_conv_body(cg_ctx *c, const ir_node *n, const conv_geom *cg,
 int emit_conv_unrolled(cg_ctx *c, const ir_node *n, const conv_geom *cg, diag *d)
 {
     sparse_view v;
-    if (sparse_view_make(c->g, n, &v))
-        return diag_node(d, n->name, n->op, "the sparse form of this node is not supported");
+    if (cg_sparse_view(c, n, &v, d))
+        return -1;
     sparse_conv_plan p;
     sparse_conv_plan_make(c->g, cg, &p);
     unroll_geom u = {.w = p.positions < SPARSE_W ? p.positions : SPARSE_W,
@@ -160,8 +160,8 @@ int emit_conv_unrolled(cg_ctx *c, const ir_node *n, const conv_geom *cg, diag *d
 int emit_product_unrolled(cg_ctx *c, const ir_node *n, diag *d)
 {
     sparse_view v;
-    if (sparse_view_make(c->g, n, &v))
-        return diag_node(d, n->name, n->op, "the sparse form of this node is not supported");
+    if (cg_sparse_view(c, n, &v, d))
+        return -1;
     unroll_geom u = {.w = 1, .ldb = 1, .ldc = 1};
     emit_rows(c, n, &u, &v);
     cg_kernel_begin(c, n);
