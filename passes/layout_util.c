@@ -4,26 +4,16 @@
 #include <string.h>
 
 #include "layout.h"
+#include "ops/movement.h"
 #include "ops/ops.h"
 
 int layout_perm(const ir_node *n, int rank, int *perm)
 {
-    const ir_attr *a = ir_node_attr(n, "perm");
-    if (!a) {
-        for (int k = 0; k < rank; k++)
-            perm[k] = rank - 1 - k;
-        return 0;
-    }
-    if (a->type != IR_ATTR_INTS || a->count != rank)
-        return -1;
-    int seen[IR_MAX_RANK] = {0};
-    for (int k = 0; k < rank; k++) {
-        if (a->ints[k] < 0 || a->ints[k] >= rank || seen[a->ints[k]])
-            return -1;
-        seen[a->ints[k]] = 1;
-        perm[k] = (int)a->ints[k];
-    }
-    return 0;
+    diag quiet;
+    diag_init(&quiet);
+    int rc = mv_transpose_perm(n, rank, perm, &quiet);
+    diag_free(&quiet);
+    return rc;
 }
 
 /* Output axis k of a Transpose is its input axis perm[k]: after a then b,

@@ -14,9 +14,8 @@ static int oom(const ir_node *n, diag *d) { return diag_node(d, n->name, n->op, 
 
 /* ---- Transpose ---------------------------------------------------------- */
 
-static int transpose_perm(const ir_graph *g, const ir_node *n, int *perm, diag *d)
+int mv_transpose_perm(const ir_node *n, int r, int *perm, diag *d)
 {
-    int r = mv_in(g, n, 0)->shape.rank;
     int64_t v[IR_MAX_RANK];
     int count = mv_attr_ints(n, "perm", v, IR_MAX_RANK, d);
     if (count == -1)
@@ -46,7 +45,7 @@ static int infer_transpose(ir_graph *g, ir_node *n, diag *d)
         return -1;
     const ir_tensor *x = ir_node_in(g, n, 0);
     int perm[IR_MAX_RANK];
-    if (mv_check_dtype(n, x, d) || transpose_perm(g, n, perm, d))
+    if (mv_check_dtype(n, x, d) || mv_transpose_perm(n, mv_in(g, n, 0)->shape.rank, perm, d))
         return -1;
     ir_shape s = {.rank = x->shape.rank};
     for (int k = 0; k < s.rank; k++)
@@ -60,7 +59,7 @@ int mv_plan_transpose(const ir_graph *g, const ir_node *n, mv_plan *p, diag *d)
     const ir_tensor *x = mv_in(g, n, 0);
     int perm[IR_MAX_RANK];
     int64_t is[IR_MAX_RANK], dims[IR_MAX_RANK], ss[IR_MAX_RANK];
-    if (transpose_perm(g, n, perm, d))
+    if (mv_transpose_perm(n, mv_in(g, n, 0)->shape.rank, perm, d))
         return -1;
     mv_strides(&x->shape, is);
     for (int k = 0; k < x->shape.rank; k++) {

@@ -80,6 +80,9 @@ int mv_const_ints(const ir_graph *g, const ir_node *n, int i, const char *what, 
 /* Integer-list attribute into vals: count, -2 when absent, -1 (message) when
  * malformed or longer than max. */
 int mv_attr_ints(const ir_node *n, const char *name, int64_t *vals, int max, diag *d);
+/* A Transpose's permutation for an input of rank r (ONNX's default: the
+ * axes reversed) into perm; -1 with a message when it is not one. */
+int mv_transpose_perm(const ir_node *n, int r, int *perm, diag *d);
 /* Most elements a tensor shaped from constant values may have: far beyond
  * any real model, and small enough that byte sizes cannot overflow. */
 #define MV_MAX_NUMEL ((int64_t)1 << 48)
